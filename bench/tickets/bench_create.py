@@ -1,0 +1,181 @@
+"""Ticket creation through the API under concurrency.
+
+    python bench/tickets/bench_create.py [--requests 3000] [--concurrency 16] [--database URL]
+
+Prepares a fresh database (SQLite in a temporary directory by default, or the PostgreSQL
+database named by --database, which is dropped and recreated), loads the demo organisation,
+starts `kefu serve` and `kefu worker`, then sends POST /api/v1/tickets/ from --concurrency
+client threads, each request with its own Idempotency-Key. Reports throughput, latency
+percentiles, errors and whether every number is distinct.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+KEFU = [sys.executable, "-m", "kefu"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare(env: dict) -> str:
+    subprocess.run([*KEFU, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    script = (
+        "from kefu.org.models import User; from kefu.org.services import token_regenerate;"
+        "print(token_regenerate(user=User.objects.get(username='agent')).key)"
+    )
+    out = subprocess.run(
+        [*KEFU, "shell", "-v", "0", "-c", script],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip()
+
+
+def wait_ready(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status in (200, 503):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def run(port: int, token: str, total: int, concurrency: int) -> dict:
+    latencies: list[float] = []
+    numbers: list[str] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(total))
+    body_base = {
+        "category": "bx-sd",
+        "channel": "sms",
+        "title": "压力测试报修",
+        "contact_phone": "13812345678",
+        "description": "bench",
+    }
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                break
+            body = json.dumps({**body_base, "title": f"压力测试报修 {n}"})
+            headers = {
+                "Authorization": f"Token {token}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": uuid.uuid4().hex,
+            }
+            started = time.perf_counter()
+            try:
+                conn.request("POST", "/api/v1/tickets/", body=body, headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+            except OSError as exc:
+                with lock:
+                    errors.append(str(exc))
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if response.status == 201:
+                    numbers.append(json.loads(payload)["number"])
+                else:
+                    errors.append(f"{response.status} {payload[:200]!r}")
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": total,
+        "concurrency": concurrency,
+        "seconds": round(wall, 2),
+        "tickets_per_second": round(len(numbers) / wall, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
+        "errors": len(errors),
+        "first_errors": errors[:3],
+        "distinct_numbers": len(set(numbers)) == len(numbers),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--database", default="", help="postgres://… (default: SQLite)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="kefu-bench-")
+    env = {
+        **os.environ,
+        "KEFU_DATA_DIR": data_dir,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    env.pop("DATABASE_URL", None)
+    if args.database:
+        import psycopg
+
+        name = args.database.rsplit("/", 1)[1]
+        admin_url = args.database.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = args.database
+    token = prepare(env)
+    port = free_port()
+    server = subprocess.Popen(
+        [*KEFU, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_ready(port)
+        run(port, token, min(200, args.requests), args.concurrency)  # warm-up
+        result = run(port, token, args.requests, args.concurrency)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    result["database"] = "postgresql" if args.database else "sqlite"
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from kefu.customers import api as customers_api
+from kefu.org import api as org_api
+from kefu.sla import api as sla_api
+from kefu.tickets import api as tickets_api
+
+router = DefaultRouter()
+router.register("departments", org_api.DepartmentViewSet, basename="department")
+router.register("staff", org_api.StaffViewSet, basename="staff")
+router.register("customers", customers_api.CustomerViewSet, basename="customer")
+router.register("contacts", customers_api.ContactViewSet, basename="contact")
+router.register("visits", customers_api.VisitRecordViewSet, basename="visit")
+router.register("visit-plans", customers_api.VisitPlanViewSet, basename="visit-plan")
+router.register("tickets", tickets_api.TicketViewSet, basename="ticket")
+router.register("categories", tickets_api.CategoryViewSet, basename="category")
+router.register("routing-rules", tickets_api.RoutingRuleViewSet, basename="routing-rule")
+router.register("calendars", sla_api.WorkCalendarViewSet, basename="calendar")
+router.register("calendar-days", sla_api.CalendarDayViewSet, basename="calendar-day")
+router.register("sla-policies", sla_api.SlaPolicyViewSet, basename="sla-policy")
+router.register("sla-milestones", sla_api.SlaMilestoneViewSet, basename="sla-milestone")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(sla_api.urlpatterns)),
+    path("progress/", tickets_api.ProgressView.as_view(), name="api-progress"),
+    path("", include(router.urls)),
+]

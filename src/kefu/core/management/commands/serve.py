@@ -1,0 +1,49 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+
+def parse_bind(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandError(f"--bind {value!r}: expected HOST:PORT, e.g. 127.0.0.1:8000")
+    return host, int(port)
+
+
+class Command(BaseCommand):
+    help = "Serve the web app (gunicorn; --dev for Django's autoreloading server)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT to listen on")
+        parser.add_argument("--dev", action="store_true", help="autoreloading development server")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+
+    def handle(self, *args, bind, dev, workers, **options):
+        host, port = parse_bind(bind)
+        if dev:
+            call_command("runserver", f"{host}:{port}")
+            return
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(
+            _("kefu is serving on http://%(host)s:%(port)s/") % {"host": host, "port": port}
+        )
+        run_gunicorn(f"{host}:{port}", workers=workers)
+
+
+def run_gunicorn(bind: str, *, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from kefu.config.wsgi import application
+
+    class Application(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return application
+
+    Application().run()

@@ -1,0 +1,154 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from kefu.sla import rules
+from kefu.sla.models import DayKind, SlaMilestone, SlaPolicy, WorkCalendar
+from kefu.sla.policy import CONDITION_FIELDS
+from kefu.sla.presets import INDUSTRY_CHOICES
+
+PERIODS_HELP = _("Working periods, e.g. 08:30-12:00, 13:30-17:30; leave empty for a day off.")
+
+
+class WorkCalendarForm(forms.ModelForm):
+    class Meta:
+        model = WorkCalendar
+        fields = [
+            "code",
+            "name",
+            "timezone",
+            "always_open",
+            *rules.WEEKDAY_FIELDS,
+            "makeup_weekday",
+            "description",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day in rules.WEEKDAY_FIELDS:
+            self.fields[day].help_text = PERIODS_HELP
+            self.fields[day].widget.attrs["placeholder"] = rules.DEFAULT_WORKDAY_TEXT
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+        else:
+            for day in rules.WEEKDAY_FIELDS[:5]:
+                self.fields[day].initial = rules.DEFAULT_WORKDAY_TEXT
+        self.fields["name"].widget.attrs["autofocus"] = True
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        if self.instance.pk:
+            data.pop("code", None)
+        return data
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=DayKind.choices, initial=DayKind.HOLIDAY)
+    name = forms.CharField(
+        label=pgettext_lazy("calendar", "Name"),
+        max_length=50,
+        help_text=_("e.g. 公司成立纪念日, 台风停工, 春节调休上班"),
+    )
+
+
+class CodesField(forms.CharField):
+    """A list of codes typed as ``complaint, repair``; empty means any."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        return rules.split_codes(super().to_python(value) or "")
+
+
+class SlaPolicyForm(forms.ModelForm):
+    ticket_types = CodesField(label=_("Ticket types"), required=False)
+    categories = CodesField(
+        label=_("Categories"),
+        required=False,
+        help_text=_("A category code also covers its sub-categories."),
+    )
+    priorities = CodesField(label=_("Priorities"), required=False)
+    customer_grades = CodesField(label=_("Customer grades"), required=False)
+    service_tiers = CodesField(label=_("Service tiers"), required=False)
+    channels = CodesField(label=_("Channels"), required=False)
+
+    class Meta:
+        model = SlaPolicy
+        fields = ["code", "name", "order", "is_active", *CONDITION_FIELDS, "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in CONDITION_FIELDS:
+            self.fields[name].widget.attrs["placeholder"] = _(
+                "empty = any; codes separated by commas"
+            )
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+        self.fields["name"].widget.attrs["autofocus"] = True
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        if self.instance.pk:
+            data.pop("code", None)
+        return data
+
+
+class ThresholdsField(forms.CharField):
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        try:
+            return list(rules.parse_thresholds(rules.split_codes(text)))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class SlaMilestoneForm(forms.ModelForm):
+    warning_thresholds = ThresholdsField(
+        label=_("Warning thresholds (%)"),
+        required=False,
+        initial="50, 80",
+        help_text=_("Warn when these shares of the time limit are used, e.g. 50, 80."),
+    )
+
+    class Meta:
+        model = SlaMilestone
+        fields = [
+            "position",
+            "kind",
+            "label",
+            "amount",
+            "unit",
+            "hard_limit_amount",
+            "calendar",
+            "starts_at",
+            "pauses",
+            "warning_thresholds",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["calendar"].queryset = WorkCalendar.objects.filter(is_active=True).order_by(
+            "id"
+        )
+        self.fields["position"].required = False
+
+    def _post_clean(self):
+        # The service validates the model (with the policy set); skip the form's own pass.
+        pass
+
+
+class PresetLoadForm(forms.Form):
+    industry = forms.ChoiceField(label=_("Industry"), choices=INDUSTRY_CHOICES)

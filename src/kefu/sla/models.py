@@ -1,0 +1,519 @@
+"""Working calendars and SLA policies: configuration tables, all with change history.
+
+The arithmetic lives in ``kefu.core.workcal`` (calendars) and ``kefu.sla.policy``
+(policies); these rows are its data. Only ``kefu.sla.services`` writes them.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from kefu.core.workcal import DEFAULT_TIMEZONE, Calendar, Unit
+from kefu.sla import rules
+from kefu.sla.policy import CONDITION_FIELDS, MilestoneKind, MilestoneSpec, PolicySpec, StartsAt
+from kefu.sla.presets import INDUSTRY_CHOICES
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone (e.g. Asia/Shanghai)."),
+            params={"value": value},
+        ) from None
+
+
+def validate_periods(value: str) -> None:
+    try:
+        rules.parse_periods(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class WorkCalendar(models.Model):
+    """A working calendar: weekly working periods plus its holidays and make-up days."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Short unique code, letters, digits, hyphens and underscores."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIMEZONE, validators=[validate_timezone]
+    )
+    always_open = models.BooleanField(
+        _("open around the clock (24×7)"),
+        default=False,
+        help_text=_("Every hour of every day is working time; holidays are ignored."),
+    )
+    monday = models.CharField(
+        _("Monday"), max_length=120, blank=True, validators=[validate_periods]
+    )
+    tuesday = models.CharField(
+        _("Tuesday"), max_length=120, blank=True, validators=[validate_periods]
+    )
+    wednesday = models.CharField(
+        _("Wednesday"), max_length=120, blank=True, validators=[validate_periods]
+    )
+    thursday = models.CharField(
+        _("Thursday"), max_length=120, blank=True, validators=[validate_periods]
+    )
+    friday = models.CharField(
+        _("Friday"), max_length=120, blank=True, validators=[validate_periods]
+    )
+    saturday = models.CharField(
+        _("Saturday"), max_length=120, blank=True, validators=[validate_periods]
+    )
+    sunday = models.CharField(
+        _("Sunday"), max_length=120, blank=True, validators=[validate_periods]
+    )
+    makeup_weekday = models.PositiveSmallIntegerField(
+        _("make-up days work like"),
+        default=0,
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+        help_text=_("A make-up working day (调休) uses this weekday's working periods."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("working calendar")
+        verbose_name_plural = _("working calendars")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(makeup_weekday__lte=6), name="sla_calendar_makeup_weekday"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def week_texts(self) -> list[str]:
+        return [getattr(self, name) for name in rules.WEEKDAY_FIELDS]
+
+    def clean(self) -> None:
+        if self.always_open:
+            return
+        try:
+            week = [rules.parse_periods(text) for text in self.week_texts()]
+        except ValueError:
+            return  # reported on the field by its validator
+        if not any(week):
+            raise ValidationError(
+                {"monday": _("A calendar needs working hours on at least one weekday.")}
+            )
+        if not week[self.makeup_weekday]:
+            raise ValidationError(
+                {
+                    "makeup_weekday": _(
+                        "Make-up working days must copy a weekday that has working hours."
+                    )
+                }
+            )
+
+    def to_calendar(self, *, holidays=(), makeup_days=(), loaded_years=()) -> Calendar:
+        """The pure ``workcal.Calendar`` of this row with the given day data."""
+        week = tuple(rules.parse_periods(text) for text in self.week_texts())
+        return Calendar(
+            code=self.code,
+            timezone=self.timezone,
+            week=week,
+            holidays=holidays,
+            makeup_days=makeup_days,
+            loaded_years=loaded_years,
+            always_open=self.always_open,
+            makeup_weekday=self.makeup_weekday,
+        )
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday")
+    MAKEUP_WORKDAY = "makeup_workday", _("Make-up working day")
+
+
+class DaySource(models.TextChoices):
+    STATUTORY = "statutory", _("Statutory")
+    LOCAL = "local", _("Local")
+
+
+class CalendarDay(models.Model):
+    """A date that differs from the weekly pattern: a holiday, or a make-up working day."""
+
+    calendar = models.ForeignKey(
+        WorkCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=50)
+    source = models.CharField(
+        _("source"), max_length=10, choices=DaySource.choices, default=DaySource.LOCAL
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["calendar", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="sla_day_unique_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.name}（{self.get_kind_display()}）"
+
+
+class YearSource(models.TextChoices):
+    PACKAGE = "package", _("State Council arrangement (chinese-calendar)")
+    MANUAL = "manual", _("Entered by an administrator")
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up days are complete for a calendar."""
+
+    calendar = models.ForeignKey(
+        WorkCalendar,
+        verbose_name=_("calendar"),
+        on_delete=models.CASCADE,
+        related_name="loaded_years",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1900), MaxValueValidator(2200)]
+    )
+    source = models.CharField(_("source"), max_length=10, choices=YearSource.choices)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("loaded year")
+        verbose_name_plural = _("loaded years")
+        ordering = ["calendar", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "year"], name="sla_year_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.year}"
+
+
+# ---------------------------------------------------------------------------- policies
+
+
+class MilestoneKindChoices(models.TextChoices):
+    FIRST_CONTACT = MilestoneKind.FIRST_CONTACT, _("First contact")
+    ARRIVAL = MilestoneKind.ARRIVAL, _("Arrival on site")
+    HANDLING_OPINION = MilestoneKind.HANDLING_OPINION, _("Handling opinion")
+    RESOLUTION = MilestoneKind.RESOLUTION, _("Resolution")
+    REPLY = MilestoneKind.REPLY, _("Reply")
+    REPORT = MilestoneKind.REPORT, _("Report")
+    RETURN_VISIT = MilestoneKind.RETURN_VISIT, _("Return visit")
+
+
+class UnitChoices(models.TextChoices):
+    MINUTES = Unit.MINUTES, _("minutes")
+    HOURS = Unit.HOURS, _("hours")
+    WORKING_MINUTES = Unit.WORKING_MINUTES, _("working minutes")
+    WORKING_HOURS = Unit.WORKING_HOURS, _("working hours")
+    WORKING_DAYS = Unit.WORKING_DAYS, _("working days")
+    CALENDAR_DAYS = Unit.CALENDAR_DAYS, pgettext_lazy("time unit", "calendar days")
+
+
+class StartsAtChoices(models.TextChoices):
+    ACCEPTANCE = StartsAt.ACCEPTANCE, _("acceptance")
+    RESOLUTION = StartsAt.RESOLUTION, _("resolution")
+    PREVIOUS = StartsAt.PREVIOUS, _("the previous milestone")
+
+
+def _default_thresholds() -> list[int]:
+    return list(rules.DEFAULT_WARNING_THRESHOLDS)
+
+
+def validate_code_list(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ValidationError(_("Enter a list of codes."))
+
+
+class SlaPolicy(models.Model):
+    """Time limits for the tickets that match its conditions; the first match wins."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=60,
+        unique=True,
+        help_text=_("Short unique code, letters, digits, hyphens and underscores."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    industry = models.CharField(
+        _("industry preset"), max_length=20, blank=True, choices=INDUSTRY_CHOICES
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(
+        _("order"), default=100, help_text=_("Policies are tried from the lowest order up.")
+    )
+    ticket_types = models.JSONField(
+        _("ticket types"), default=list, blank=True, validators=[validate_code_list]
+    )
+    categories = models.JSONField(
+        _("categories"), default=list, blank=True, validators=[validate_code_list]
+    )
+    priorities = models.JSONField(
+        _("priorities"), default=list, blank=True, validators=[validate_code_list]
+    )
+    customer_grades = models.JSONField(
+        _("customer grades"), default=list, blank=True, validators=[validate_code_list]
+    )
+    service_tiers = models.JSONField(
+        _("service tiers"), default=list, blank=True, validators=[validate_code_list]
+    )
+    channels = models.JSONField(
+        _("channels"), default=list, blank=True, validators=[validate_code_list]
+    )
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def to_spec(self, milestones=None) -> PolicySpec:
+        rows = milestones if milestones is not None else self.milestones.all()
+        return PolicySpec(
+            id=self.pk,
+            code=self.code,
+            name=self.name,
+            order=self.order,
+            conditions={name: frozenset(getattr(self, name) or ()) for name in CONDITION_FIELDS},
+            milestones=tuple(m.to_spec() for m in rows),
+        )
+
+
+class SlaMilestone(models.Model):
+    """One time limit of a policy: amount and unit on a calendar, from a starting event."""
+
+    policy = models.ForeignKey(
+        SlaPolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    kind = models.CharField(_("milestone"), max_length=20, choices=MilestoneKindChoices.choices)
+    label = models.CharField(
+        _("label"), max_length=50, blank=True, help_text=_("Optional, e.g. 书面答复.")
+    )
+    amount = models.PositiveIntegerField(_("amount"))
+    unit = models.CharField(_("unit"), max_length=20, choices=UnitChoices.choices)
+    hard_limit_amount = models.PositiveIntegerField(
+        _("hard limit"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: the amount is the target and this the hard limit, same unit."),
+    )
+    calendar = models.ForeignKey(
+        WorkCalendar,
+        verbose_name=_("calendar"),
+        on_delete=models.PROTECT,
+        related_name="milestones",
+    )
+    starts_at = models.CharField(
+        _("clock starts at"),
+        max_length=20,
+        choices=StartsAtChoices.choices,
+        default=StartsAt.ACCEPTANCE,
+    )
+    pauses = models.BooleanField(
+        _("paused while suspended or waiting for the customer"), default=True
+    )
+    warning_thresholds = models.JSONField(
+        _("warning thresholds (%)"), default=_default_thresholds, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("SLA milestone")
+        verbose_name_plural = _("SLA milestones")
+        ordering = ["policy", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "position"], name="sla_milestone_position"),
+            models.CheckConstraint(
+                condition=models.Q(hard_limit_amount__isnull=True)
+                | models.Q(hard_limit_amount__gte=models.F("amount")),
+                name="sla_milestone_hard_limit_gte_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.label or self.get_kind_display()
+        return f"{label} {self.amount} {self.get_unit_display()}"
+
+    def clean(self) -> None:
+        errors = {}
+        try:
+            thresholds = rules.parse_thresholds(self.warning_thresholds or [])
+        except (ValueError, TypeError) as exc:
+            errors["warning_thresholds"] = str(exc)
+        else:
+            self.warning_thresholds = list(thresholds)
+        if self.hard_limit_amount is not None and self.hard_limit_amount < (self.amount or 0):
+            errors["hard_limit_amount"] = _("The hard limit cannot be shorter than the target.")
+        if errors:
+            raise ValidationError(errors)
+
+    def to_spec(self) -> MilestoneSpec:
+        return MilestoneSpec(
+            id=self.pk,
+            kind=self.kind,
+            label=self.label,
+            amount=self.amount,
+            unit=self.unit,
+            calendar=self.calendar.code,
+            starts_at=self.starts_at,
+            pauses=self.pauses,
+            warning_thresholds=tuple(self.warning_thresholds or ()),
+            hard_limit_amount=self.hard_limit_amount,
+            position=self.position,
+        )
+
+
+# ---------------------------------------------------------------------------- per ticket
+
+
+class TicketDeadline(models.Model):
+    """One milestone of one work order: when it is due, and what happened to it.
+
+    The milestone's terms (kind, unit, calendar, pausing, thresholds) are copied from the
+    policy when the order is received, so later edits of the policy do not move the limits
+    of orders already running. ``next_event_at`` is the next instant the sweep must look
+    at (the next warning, else the due instant); NULL once nothing is left to do.
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+    )
+    milestone = models.ForeignKey(
+        SlaMilestone,
+        verbose_name=_("SLA milestone"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("milestone"), max_length=20, choices=MilestoneKindChoices.choices)
+    label = models.CharField(_("label"), max_length=50, blank=True)
+    amount = models.PositiveIntegerField(_("amount"))
+    unit = models.CharField(_("unit"), max_length=20, choices=UnitChoices.choices)
+    calendar_code = models.CharField(_("calendar"), max_length=40)
+    starts_at = models.CharField(
+        _("clock starts at"), max_length=20, choices=StartsAtChoices.choices
+    )
+    pauses = models.BooleanField(_("paused while suspended"), default=True)
+    warning_thresholds = models.JSONField(_("warning thresholds (%)"), default=list, blank=True)
+    started_at = models.DateTimeField(_("clock started at"), null=True, blank=True)
+    base_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    # [[paused_from, resumed_at], …] in ISO 8601: replayed when the limit is recomputed.
+    pause_log = models.JSONField(default=list, blank=True, editable=False)
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    # the warning instants (ISO 8601), one per threshold; ``warned_levels`` have fired
+    warn_at = models.JSONField(default=list, blank=True, editable=False)
+    warned_levels = models.PositiveSmallIntegerField(default=0)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    next_event_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("work order time limit")
+        verbose_name_plural = _("work order time limits")
+        ordering = ["ticket", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "position"], name="sla_deadline_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.label or self.get_kind_display()}"
+
+    @property
+    def name(self) -> str:
+        return self.label or self.get_kind_display()
+
+
+class OverdueInvestigation(models.Model):
+    """查办单: opened when a milestone is breached; the department answers it with a reason
+    before the order may be closed."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="overdue_investigations",
+    )
+    deadline = models.OneToOneField(
+        TicketDeadline,
+        verbose_name=_("time limit"),
+        on_delete=models.CASCADE,
+        related_name="investigation",
+    )
+    milestone = models.ForeignKey(
+        SlaMilestone,
+        verbose_name=_("SLA milestone"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason for the delay"), blank=True)
+
+    class Meta:
+        verbose_name = _("overdue investigation")
+        verbose_name_plural = _("overdue investigations")
+        ordering = ["opened_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["ticket"],
+                name="sla_investigation_open_idx",
+                condition=models.Q(answered_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.deadline}"

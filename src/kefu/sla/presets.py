@@ -1,0 +1,349 @@
+"""Industry presets of SLA policies (时限策略预置), as plain data.
+
+Each value comes from the source regulations quoted in the requirements catalogue (rule
+IDs in ``source``). Where the sources give no number, the value is kefu's default and the
+milestone says so (``default=True``); docs/sla.md lists them. Administrators load a preset
+(``kefu sla load-preset <industry>`` or the button on the policy page) and then edit it.
+
+Condition codes are those of the ticket module: ticket types (``repair``, ``complaint``,
+``tip_off`` …), category codes (``leak``, ``meter_anomaly``, ``connection`` …), channels; a
+code nobody uses simply never matches. docs/sla.md lists the vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from kefu.core.workcal import Unit
+from kefu.sla.policy import MilestoneKind as K
+from kefu.sla.policy import StartsAt as S
+
+STANDARD = "standard"  # 工作日历: Mon–Fri 08:30–12:00, 13:30–17:30 with statutory holidays
+ALWAYS_OPEN = "24x7"  # 全天候: emergency and field work
+
+
+@dataclass(frozen=True)
+class PresetMilestone:
+    kind: str
+    amount: int
+    unit: str
+    calendar: str = STANDARD
+    starts_at: str = S.ACCEPTANCE
+    label: str = ""
+    hard_limit_amount: int | None = None
+    pauses: bool = True
+    warning_thresholds: tuple[int, ...] = (50, 80)
+    default: bool = False  # True: the sources give no value; kefu's documented default
+
+
+@dataclass(frozen=True)
+class PresetPolicy:
+    code: str
+    name: str
+    source: str
+    milestones: tuple[PresetMilestone, ...]
+    ticket_types: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    customer_grades: tuple[str, ...] = ()
+    service_tiers: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Preset:
+    industry: str
+    name: str
+    policies: tuple[PresetPolicy, ...] = field(default_factory=tuple)
+
+
+M = PresetMilestone
+P = PresetPolicy
+
+
+def _escalated(prefix: str) -> PresetPolicy:
+    # WO-08 (heating): matters transferred from above are answered within 1 hour. Every
+    # preset carries it; an organisation without such transfers deactivates it.
+    return P(
+        code=f"{prefix}-escalated",
+        name="上级转办事项",
+        source="WO-08 (S4 制度10 四)：上级转办事项 1 小时内回复结果",
+        channels=("superior_transfer",),
+        milestones=(M(K.REPLY, 1, Unit.HOURS, ALWAYS_OPEN, label="回复转办结果"),),
+    )
+
+
+def _repairs(prefix: str, source_note: str) -> tuple[PresetPolicy, ...]:
+    return (
+        P(
+            code=f"{prefix}-repair-leak",
+            name="报修·跑冒滴漏",
+            source=f"RPR-01/RPR-02{source_note}：跑冒滴漏 30 分钟到场；修复后 48 小时回访",
+            ticket_types=("repair",),
+            categories=("leak",),
+            milestones=(
+                M(K.ARRIVAL, 30, Unit.MINUTES, ALWAYS_OPEN),
+                M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN, default=True),
+                M(K.RETURN_VISIT, 48, Unit.HOURS, ALWAYS_OPEN, starts_at=S.RESOLUTION),
+            ),
+        ),
+        P(
+            code=f"{prefix}-repair",
+            name="报修·其他",
+            source=(
+                f"RPR-01/RPR-02{source_note}：30 分钟内联系用户，2 小时内到场，"
+                "24 小时内处理完毕；修复后 48 小时回访"
+            ),
+            ticket_types=("repair",),
+            milestones=(
+                M(K.FIRST_CONTACT, 30, Unit.MINUTES, ALWAYS_OPEN),
+                M(K.ARRIVAL, 2, Unit.HOURS, ALWAYS_OPEN),
+                M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN),
+                M(K.RETURN_VISIT, 48, Unit.HOURS, ALWAYS_OPEN, starts_at=S.RESOLUTION),
+            ),
+        ),
+    )
+
+
+PRESETS: dict[str, Preset] = {
+    "heating": Preset(
+        "heating",
+        _("District heating"),
+        (
+            _escalated("heating"),
+            *_repairs("heating", " (S4 制度10 九)"),
+            P(
+                code="heating-complaint",
+                name="供热投诉",
+                source="WO-08、CMP-27/28 (S4 制度10)：1 小时内拿出处理意见；投诉 5 个工作日内答复",
+                ticket_types=("complaint",),
+                milestones=(
+                    M(K.HANDLING_OPINION, 1, Unit.HOURS),
+                    M(K.REPLY, 5, Unit.WORKING_DAYS),
+                    M(K.RETURN_VISIT, 2, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                ),
+            ),
+            P(
+                code="heating-whistleblow",
+                name="供热举报",
+                source="WO-08、CMP-27/28 (S4 制度10)：举报 10 个工作日内答复",
+                ticket_types=("tip_off",),
+                milestones=(
+                    M(K.HANDLING_OPINION, 1, Unit.HOURS),
+                    M(K.REPLY, 10, Unit.WORKING_DAYS),
+                    M(K.RETURN_VISIT, 2, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                ),
+            ),
+            P(
+                code="heating-connection",
+                name="供热入网申请",
+                source="FLW-06 (S4 制度10)：最迟 3 个工作日内答复入网方案",
+                categories=("connection",),
+                milestones=(M(K.REPLY, 3, Unit.WORKING_DAYS, label="答复入网方案"),),
+            ),
+            P(
+                code="heating-general",
+                name="来信来电来访（其他）",
+                source="WO-08 (S4 制度10 四)：来信、来电、来访 1 小时内拿出处理意见",
+                milestones=(M(K.HANDLING_OPINION, 1, Unit.HOURS),),
+            ),
+        ),
+    ),
+    "power": Preset(
+        "power",
+        _("Power supply (95598)"),
+        (
+            _escalated("power"),
+            P(
+                code="power-emergency-repair",
+                name="故障抢修",
+                source="95598 工单时限（anchors §4）：24 小时内恢复供电，之后 1 个工作日内回复工单",
+                ticket_types=("repair",),
+                categories=("emergency_repair",),
+                milestones=(
+                    M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN, label="恢复供电"),
+                    M(K.REPLY, 1, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, label="回复工单"),
+                ),
+            ),
+            P(
+                code="power-meter",
+                name="计量装置异常",
+                source="95598 工单时限（anchors §4）：电能表异常 4 个工作日",
+                categories=("meter_anomaly",),
+                milestones=(M(K.RESOLUTION, 4, Unit.WORKING_DAYS),),
+            ),
+            P(
+                code="power-complaint",
+                name="供电投诉",
+                source="来源未给出投诉时限（§23）：kefu 默认 5 个工作日答复、办结后 1 个工作日回访",
+                ticket_types=("complaint",),
+                milestones=(
+                    M(K.REPLY, 5, Unit.WORKING_DAYS, default=True),
+                    M(K.RETURN_VISIT, 1, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                ),
+            ),
+            P(
+                code="power-connection",
+                name="业扩报装·答复供电方案",
+                source=(
+                    "FLW-05：时限依《供电监管办法》，来源未给出数值（§23 第 10 条）；"
+                    "kefu 默认 15 个工作日"
+                ),
+                categories=("connection",),
+                milestones=(M(K.REPLY, 15, Unit.WORKING_DAYS, label="答复供电方案", default=True),),
+            ),
+            P(
+                code="power-general",
+                name="其他服务诉求",
+                source="95598 工单时限（anchors §4）：其他服务诉求 5 个工作日",
+                milestones=(M(K.RESOLUTION, 5, Unit.WORKING_DAYS),),
+            ),
+        ),
+    ),
+    "property": Preset(
+        "property",
+        _("Property management"),
+        (
+            _escalated("property"),
+            *_repairs("property", "、anchors PM-1"),
+            P(
+                code="property-complaint",
+                name="业主投诉",
+                source=(
+                    "CMP-33：第一时间反馈处理意见（无数值，kefu 默认 24 小时）；"
+                    "办结当天电话回访（CMP-24、RV-02）；办结时限 kefu 默认 5 个工作日"
+                ),
+                ticket_types=("complaint",),
+                milestones=(
+                    M(K.HANDLING_OPINION, 24, Unit.HOURS, default=True),
+                    M(K.RESOLUTION, 5, Unit.WORKING_DAYS, default=True),
+                    M(
+                        K.RETURN_VISIT,
+                        0,
+                        Unit.CALENDAR_DAYS,
+                        starts_at=S.RESOLUTION,
+                        label="办结当天电话回访",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    "manufacturing": Preset(
+        "manufacturing",
+        _("Manufacturing after-sales"),
+        (
+            P(
+                code="manufacturing-complaint",
+                name="客户投诉（制造）",
+                source=(
+                    "CMP-08：调查后 3 天内报告总经理；CMP-10：1 日内形成综合意见；"
+                    "CMP-18：受理起 14～21 天内结案（目标 14 天，硬性期限 21 天）"
+                ),
+                ticket_types=("complaint",),
+                milestones=(
+                    M(K.REPORT, 3, Unit.CALENDAR_DAYS, label="调查报告总经理"),
+                    M(
+                        K.HANDLING_OPINION,
+                        1,
+                        Unit.CALENDAR_DAYS,
+                        starts_at=S.PREVIOUS,
+                        label="综合意见",
+                    ),
+                    M(K.RESOLUTION, 14, Unit.CALENDAR_DAYS, hard_limit_amount=21),
+                ),
+            ),
+        ),
+    ),
+    "quality": Preset(
+        "quality",
+        _("Quality-system complaint handling"),
+        (
+            P(
+                code="quality-complaint",
+                name="客户投诉（质量体系）",
+                source=(
+                    "CMP-24 (S4 制度5 第六条)：1 天内达成初步协议；3 天内报告总经理；"
+                    "一周内处理完毕；处理完当天电话回访"
+                ),
+                ticket_types=("complaint",),
+                milestones=(
+                    M(K.HANDLING_OPINION, 1, Unit.CALENDAR_DAYS, label="与客户达成初步协议"),
+                    M(K.REPORT, 3, Unit.CALENDAR_DAYS, label="报告总经理"),
+                    M(K.RESOLUTION, 7, Unit.CALENDAR_DAYS),
+                    M(
+                        K.RETURN_VISIT,
+                        0,
+                        Unit.CALENDAR_DAYS,
+                        starts_at=S.RESOLUTION,
+                        label="处理完当天电话回访",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    "telecom": Preset(
+        "telecom",
+        _("Telecom"),
+        (
+            _escalated("telecom"),
+            P(
+                code="telecom-complaint",
+                name="集团客户投诉",
+                source=(
+                    "来源只规定按类别派单给牵头部门（WO-02），未给出时限（§23）：全部为 kefu 默认值"
+                ),
+                ticket_types=("complaint",),
+                milestones=(
+                    M(K.FIRST_CONTACT, 4, Unit.WORKING_HOURS, default=True),
+                    M(K.RESOLUTION, 5, Unit.WORKING_DAYS, default=True),
+                    M(K.RETURN_VISIT, 1, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                ),
+            ),
+            P(
+                code="telecom-fault",
+                name="故障申告",
+                source="来源未给出时限：kefu 默认 24 小时修复、修复后 1 个工作日回访",
+                ticket_types=("repair",),
+                milestones=(
+                    M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN, default=True),
+                    M(K.RETURN_VISIT, 1, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                ),
+            ),
+        ),
+    ),
+    "insurance": Preset(
+        "insurance",
+        _("Insurance"),
+        (
+            _escalated("insurance"),
+            P(
+                code="insurance-complaint",
+                name="保险投诉",
+                source=(
+                    "CMP-32：24 小时内回复处理情况和进度，并在短时间内书面答复"
+                    "（书面答复无数值，kefu 默认 5 个工作日）"
+                ),
+                ticket_types=("complaint",),
+                milestones=(
+                    M(K.REPLY, 24, Unit.HOURS, label="回复处理进度"),
+                    M(K.REPLY, 5, Unit.WORKING_DAYS, label="书面答复", default=True),
+                ),
+            ),
+            P(
+                code="insurance-claim",
+                name="理赔案件",
+                source="RV-03：每案必访；限时查勘定损、限时理算无数值（§23 第 11 条），kefu 默认",
+                categories=("claim",),
+                milestones=(
+                    M(K.ARRIVAL, 24, Unit.HOURS, ALWAYS_OPEN, label="查勘定损", default=True),
+                    M(K.RESOLUTION, 10, Unit.WORKING_DAYS, label="理算赔付", default=True),
+                    M(K.RETURN_VISIT, 3, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                ),
+            ),
+        ),
+    ),
+}
+
+INDUSTRY_CHOICES = [(key, preset.name) for key, preset in PRESETS.items()]

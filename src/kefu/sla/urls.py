@@ -1,0 +1,46 @@
+from django.urls import path
+
+from kefu.sla import views
+
+app_name = "sla"
+
+urlpatterns = [
+    path("calendars/", views.calendar_list, name="calendar_list"),
+    path("calendars/new/", views.calendar_create, name="calendar_create"),
+    path("calendars/<slug:code>/", views.calendar_detail, name="calendar_detail"),
+    path("calendars/<slug:code>/edit/", views.calendar_edit, name="calendar_edit"),
+    path("calendars/<slug:code>/<int:year>/", views.calendar_year, name="calendar_year"),
+    path(
+        "calendars/<slug:code>/<int:year>/days/",
+        views.calendar_day_add,
+        name="calendar_day_add",
+    ),
+    path(
+        "calendars/<slug:code>/<int:year>/load/",
+        views.calendar_load_year,
+        name="calendar_load_year",
+    ),
+    path(
+        "calendars/<slug:code>/days/<int:pk>/remove/",
+        views.calendar_day_remove,
+        name="calendar_day_remove",
+    ),
+    path("policies/", views.policy_list, name="policy_list"),
+    path("policies/new/", views.policy_create, name="policy_create"),
+    path("policies/presets/", views.preset_load, name="preset_load"),
+    path("policies/<int:pk>/", views.policy_detail, name="policy_detail"),
+    path("policies/<int:pk>/edit/", views.policy_edit, name="policy_edit"),
+    path("policies/<int:pk>/milestones/new/", views.milestone_create, name="milestone_create"),
+    path("milestones/<int:pk>/edit/", views.milestone_edit, name="milestone_edit"),
+    path("milestones/<int:pk>/delete/", views.milestone_delete, name="milestone_delete"),
+    path(
+        "tickets/<int:pk>/deadlines/<int:position>/reached/",
+        views.deadline_reached,
+        name="deadline_reached",
+    ),
+    path(
+        "tickets/<int:pk>/deadlines/<int:position>/investigation/",
+        views.investigation_answer,
+        name="investigation_answer",
+    ),
+]

@@ -1,0 +1,454 @@
+"""REST API for work orders: intake with Idempotency-Key, scoped reads, actions."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from kefu.org.models import Department, User
+from kefu.org.permissions import can_manage_org
+from kefu.tickets import selectors, services
+from kefu.tickets.models import Category, RoutingRule, Ticket, TicketEvent, TicketType
+from kefu.tickets.rules import Channel, Priority, mask_phone
+from kefu.tickets.states import Action
+
+
+def _raise_drf(exc):
+    if isinstance(exc, PermissionDenied):
+        raise exceptions.PermissionDenied(str(exc) or None)
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    raise exceptions.ValidationError(detail)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "action",
+            "from_status",
+            "to_status",
+            "actor",
+            "note",
+            "public",
+            "data",
+            "created_at",
+        ]
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    ticket_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    first_responder = serializers.SerializerMethodField()
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    owner = serializers.StringRelatedField()
+    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "ticket_type",
+            "category",
+            "status",
+            "status_display",
+            "priority",
+            "channel",
+            "title",
+            "description",
+            "extra",
+            "contact_name",
+            "contact_phone",
+            "calling_number",
+            "call_recording_ref",
+            "address",
+            "customer_grade",
+            "first_responder",
+            "department",
+            "owner",
+            "parent",
+            "resolution",
+            "settled_at_first_contact",
+            "return_count",
+            "repeat_count",
+            "urge_count",
+            "supervised",
+            "supervision_due",
+            "next_due_at",
+            "created_at",
+            "dispatched_at",
+            "signed_at",
+            "resolved_at",
+            "closed_at",
+        ]
+
+    def get_first_responder(self, ticket) -> dict | None:
+        user = ticket.first_responder
+        if user is None:
+            return None
+        return {"id": user.pk, "name": user.display_name, "employee_no": user.employee_no}
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_active=True)
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=60
+    )
+    contact_phone = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=30
+    )
+    calling_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=30
+    )
+    call_recording_ref = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    customer_grade = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=1
+    )
+    priority = serializers.ChoiceField(
+        choices=Priority.choices, required=False, allow_null=True, default=None
+    )
+    extra = serializers.DictField(required=False, default=dict)
+    dispatch = serializers.BooleanField(required=False, default=False)
+    dispatch_to = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    settle_with = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Action.choices)
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
+    department = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+
+
+class ActionSerializer(TransitionSerializer):
+    action = serializers.ChoiceField(
+        choices=[
+            *Action.choices,
+            ("urge", "urge"),
+            ("supervise", "supervise"),
+            ("comment", "comment"),
+        ]
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    public = serializers.BooleanField(required=False, default=False)
+    due = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class TicketPagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = ("priority_rank", "grade_rank", "due_sort", "id")
+
+
+class TicketViewSet(viewsets.ReadOnlyModelViewSet):
+    """Work orders in the caller's data scope, in queue order.
+
+    `POST` creates an order; send an `Idempotency-Key` header so that a retried request
+    returns the first order instead of creating a second one.
+    """
+
+    serializer_class = TicketSerializer
+    pagination_class = TicketPagination
+    filterset_fields = ["status", "channel", "customer_grade", "priority"]
+    lookup_field = "number"
+
+    def get_queryset(self):
+        name = self.request.query_params.get("queue", "all")
+        if name not in selectors.QUEUES:
+            raise exceptions.ValidationError({"queue": [f"one of: {', '.join(selectors.QUEUES)}"]})
+        return selectors.queue(self.request.user, name)
+
+    def get_object(self):
+        try:
+            return (
+                selectors.tickets_visible(self.request.user)
+                .select_related(
+                    "category", "ticket_type", "department", "owner", "first_responder", "parent"
+                )
+                .get(number=self.kwargs["number"])
+            )
+        except Ticket.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(
+        request=TicketCreateSerializer,
+        responses={201: TicketSerializer, 200: TicketSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Any unique string; a retry with the same key returns the same order.",
+            )
+        ],
+    )
+    def create(self, request):
+        serializer = TicketCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        try:
+            if key:
+                if len(key) > 100:
+                    raise ValidationError({"idempotency_key": "at most 100 characters"})
+                ticket, created = services.ticket_create_idempotent(
+                    actor=request.user,
+                    key=key,
+                    payload_hash=services.request_hash(request.data),
+                    **fields,
+                )
+            else:
+                ticket, created = services.ticket_create(actor=request.user, **fields), True
+        except (ValidationError, PermissionDenied) as exc:
+            _raise_drf(exc)
+        return Response(
+            TicketSerializer(ticket).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={200: TicketSerializer, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter(
+                "action_name",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=[*Action.values, "urge", "supervise", "comment"],
+                description=(
+                    "A lifecycle action (dispatch, sign, return, transfer, rule, start, resolve, "
+                    "suspend, resume, request_visit, close, reopen, cancel, settle) or urge, "
+                    "supervise (needs `due`), comment (needs `note`; `public` shows it to the "
+                    "customer). Refused actions answer 400 (not possible now, with the field at "
+                    "fault) or 403 (not yours to take) and change nothing."
+                ),
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
+    def actions(self, request, number=None, action_name=""):
+        ticket = self.get_object()
+        body = request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
+        serializer = ActionSerializer(data={**body, "action": action_name})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            if action_name == "urge":
+                ticket = services.ticket_urge(ticket=ticket, actor=request.user, note=data["note"])
+            elif action_name == "supervise":
+                if data.get("due") is None:
+                    raise ValidationError({"due": _("Give the target date.")})
+                ticket = services.ticket_supervise(
+                    ticket=ticket, actor=request.user, due=data["due"], note=data["note"]
+                )
+            elif action_name == "comment":
+                services.ticket_add_note(
+                    ticket=ticket, actor=request.user, note=data["note"], public=data["public"]
+                )
+            else:
+                ticket = services.ticket_transition(
+                    ticket=ticket,
+                    actor=request.user,
+                    action=action_name,
+                    reason=data["reason"],
+                    resolution=data["resolution"],
+                    department=data["department"],
+                    owner=data["owner"],
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            _raise_drf(exc)
+        ticket.refresh_from_db()
+        return Response(TicketSerializer(ticket).data)
+
+    @extend_schema(responses=EventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, number=None):
+        ticket = self.get_object()
+        return Response(EventSerializer(selectors.timeline(ticket), many=True).data)
+
+
+class ProgressThrottle(AnonRateThrottle):
+    rate = "30/hour"
+
+
+class ProgressView(APIView):
+    """Public progress lookup: order number + last 4 digits of the phone."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ProgressThrottle]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("number", OpenApiTypes.STR, required=True),
+            OpenApiParameter(
+                "phone_tail", OpenApiTypes.STR, required=True, description="last 4 digits"
+            ),
+        ],
+        responses=inline_serializer(
+            "Progress",
+            {
+                "number": serializers.CharField(),
+                "status": serializers.CharField(),
+                "status_display": serializers.CharField(),
+                "phone": serializers.CharField(),
+                "events": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request):
+        number = request.query_params.get("number", "").strip().upper()
+        tail = request.query_params.get("phone_tail", "")
+        if not (len(tail) == 4 and tail.isdigit()):
+            raise exceptions.ValidationError({"phone_tail": [_("Enter the last 4 digits.")]})
+        ticket = Ticket.objects.filter(number=number).first()
+        phone = (ticket.contact_phone or ticket.calling_number) if ticket else ""
+        if ticket is None or not phone.endswith(tail):
+            raise exceptions.NotFound(_("No order matches this number and phone."))
+        events = selectors.timeline(ticket, public_only=True)
+        return Response(
+            {
+                "number": ticket.number,
+                "status": ticket.status,
+                "status_display": ticket.get_status_display(),
+                "phone": mask_phone(phone),
+                "events": [
+                    {
+                        "at": e.created_at,
+                        "status": e.to_status,
+                        "kind": e.kind,
+                        "text": e.note
+                        if e.kind == "reply" or e.action in {"resolve", "settle"}
+                        else "",
+                    }
+                    for e in events
+                ],
+            }
+        )
+
+
+class IsAdministratorOrReadOnly(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return can_manage_org(request.user)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    ticket_type = serializers.SlugRelatedField(slug_field="code", queryset=TicketType.objects.all())
+    parent = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    lead_department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Category
+        fields = [
+            "id",
+            "code",
+            "name",
+            "ticket_type",
+            "parent",
+            "lead_department",
+            "default_priority",
+            "settle_at_first_contact",
+            "extra_fields",
+            "sla_policy_code",
+            "reply_template",
+            "sort_order",
+            "is_active",
+            "depth",
+        ]
+        read_only_fields = ["depth"]
+
+
+class CategoryViewSet(viewsets.ModelViewSet):
+    """The category tree (业务分类); administrators create and change categories."""
+
+    serializer_class = CategorySerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdministratorOrReadOnly]
+    lookup_field = "code"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    queryset = Category.objects.select_related("ticket_type", "parent", "lead_department").order_by(
+        "id"
+    )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("is_active", None)
+        try:
+            serializer.instance = services.category_create(**data)
+        except ValidationError as exc:
+            _raise_drf(exc)
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = services.category_update(
+                category=serializer.instance, **serializer.validated_data
+            )
+        except ValidationError as exc:
+            _raise_drf(exc)
+
+
+class RoutingRuleSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
+
+    class Meta:
+        model = RoutingRule
+        fields = ["id", "order", "category", "area", "customer_grade", "department", "is_active"]
+
+
+class RoutingRuleViewSet(viewsets.ModelViewSet):
+    """Routing rules: category + area + customer grade → department, first match wins."""
+
+    serializer_class = RoutingRuleSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdministratorOrReadOnly]
+    queryset = RoutingRule.objects.select_related("category", "department").order_by("order", "id")

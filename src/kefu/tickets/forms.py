@@ -1,0 +1,235 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kefu.org.models import Department
+from kefu.tickets.models import Category, DepartmentQueue, RoutingRule, TicketType
+from kefu.tickets.rules import Channel, Priority
+from kefu.tickets.states import Status
+
+
+def _tree_label(node) -> str:
+    return "　" * node.depth + node.name
+
+
+class IntakeForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE
+    )
+    calling_number = forms.CharField(label=_("Calling number"), required=False, max_length=30)
+    call_recording_ref = forms.CharField(label=_("Call recording"), required=False, max_length=200)
+    contact_name = forms.CharField(label=_("Contact name"), required=False, max_length=60)
+    contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=30)
+    address = forms.CharField(label=_("Address / site"), required=False, max_length=200)
+    customer_grade = forms.ChoiceField(
+        label=_("Customer grade"),
+        required=False,
+        choices=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")],
+    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        required=False,
+        choices=[("", _("Category default")), *Priority.choices],
+    )
+    title = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    department = forms.ModelChoiceField(
+        label=_("Dispatch to"),
+        required=False,
+        queryset=Department.objects.none(),
+        help_text=_("Empty: the routing rules and the category's lead department decide."),
+    )
+    customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    resolution = forms.CharField(
+        label=_("How it was settled"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("path")
+        self.fields["category"].label_from_instance = _tree_label
+        self.fields["department"].queryset = Department.objects.active().order_by("path")
+        self.fields["department"].label_from_instance = _tree_label
+        self.fields["calling_number"].widget.attrs.update({"autofocus": True})
+        category = self._category()
+        self.extra_specs = list(category.extra_fields) if category else []
+        for spec in self.extra_specs:
+            self.fields[f"extra_{spec['name']}"] = forms.CharField(
+                label=spec.get("label", spec["name"]), required=False, max_length=200
+            )
+
+    def _category(self):
+        value = self.data.get("category") if self.is_bound else self.initial.get("category")
+        if not value:
+            return None
+        return Category.objects.filter(pk=value).first() if str(value).isdigit() else None
+
+    def extra_bound_fields(self):
+        return [self[f"extra_{spec['name']}"] for spec in self.extra_specs]
+
+    def extra_values(self) -> dict:
+        return {
+            spec["name"]: self.cleaned_data.get(f"extra_{spec['name']}", "")
+            for spec in self.extra_specs
+        }
+
+
+class TicketFilterForm(forms.Form):
+    text = forms.CharField(label=_("Search"), required=False)
+    status = forms.MultipleChoiceField(label=_("Status"), required=False, choices=Status.choices)
+    ticket_type = forms.ModelChoiceField(
+        label=_("Type"), required=False, queryset=TicketType.objects.all()
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.none()
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), required=False, queryset=Department.objects.none()
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("All")), *Channel.choices]
+    )
+    grade = forms.ChoiceField(
+        label=_("Customer grade"),
+        required=False,
+        choices=[("", _("All")), ("A", "A"), ("B", "B"), ("C", "C")],
+    )
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("path")
+        self.fields["category"].label_from_instance = _tree_label
+        self.fields["department"].queryset = (
+            departments if departments is not None else Department.objects.none()
+        )
+        self.fields["department"].label_from_instance = _tree_label
+
+
+class ReasonForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Handler"), required=False, queryset=None)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    resolution = forms.CharField(
+        label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), required=False, queryset=Department.objects.none()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.active().order_by("path")
+        self.fields["department"].label_from_instance = _tree_label
+        from kefu.org.models import User
+
+        self.fields["owner"].queryset = User.objects.filter(is_active=True)
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = [
+            "name",
+            "code",
+            "ticket_type",
+            "parent",
+            "lead_department",
+            "default_priority",
+            "settle_at_first_contact",
+            "extra_fields",
+            "sla_policy_code",
+            "reply_template",
+            "sort_order",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Category.objects.order_by("path")
+        self.fields["parent"].label_from_instance = _tree_label
+        self.fields["lead_department"].queryset = Department.objects.active().order_by("path")
+        self.fields["lead_department"].label_from_instance = _tree_label
+        if self.instance.pk:
+            self.fields["parent"].disabled = True
+
+
+class RoutingRuleForm(forms.ModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = ["order", "category", "area", "customer_grade", "department", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("path")
+        self.fields["category"].label_from_instance = _tree_label
+        self.fields["department"].queryset = Department.objects.active().order_by("path")
+        self.fields["department"].label_from_instance = _tree_label
+
+
+class PublicReportForm(forms.Form):
+    """The public web form (no login)."""
+
+    category = forms.ModelChoiceField(label=_("What is it about"), queryset=Category.objects.none())
+    title = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
+    contact_name = forms.CharField(label=_("Your name"), max_length=60)
+    contact_phone = forms.CharField(label=_("Mobile phone"), max_length=30)
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
+    )
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(
+            is_active=True, children__isnull=True
+        ).order_by("path")
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(label=_("Order number"), max_length=40)
+    phone_tail = forms.RegexField(
+        label=_("Last 4 digits of your phone"),
+        regex=r"^\d{4}$",
+        error_messages={"invalid": _("Enter the last 4 digits.")},
+    )
+
+
+class TicketTypeForm(forms.ModelForm):
+    class Meta:
+        model = TicketType
+        fields = ["name", "code", "number_prefix", "number_pattern", "sort_order", "is_active"]
+
+    def clean_number_pattern(self):
+        from kefu.tickets.rules import pattern_errors
+
+        pattern = self.cleaned_data["number_pattern"]
+        errors = pattern_errors(pattern)
+        if errors:
+            raise forms.ValidationError(
+                _("The pattern cannot be used: %(errors)s") % {"errors": "; ".join(errors)}
+            )
+        return pattern
+
+
+class DepartmentQueueForm(forms.ModelForm):
+    class Meta:
+        model = DepartmentQueue
+        fields = ["department", "assignment_mode"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.active().order_by("path")
+        self.fields["department"].label_from_instance = _tree_label

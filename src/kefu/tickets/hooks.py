@@ -1,0 +1,34 @@
+"""Extension points other modules register into (the SLA engine, return visits …).
+
+Each hook runs inside the transaction that changed the ticket, after the change and its
+timeline event are written, so whatever it writes commits or rolls back with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_created: list[Callable] = []
+_transitioned: list[Callable] = []
+
+
+def on_ticket_created(func: Callable) -> Callable:
+    """Register ``func(ticket, *, now)``."""
+    _created.append(func)
+    return func
+
+
+def on_ticket_transition(func: Callable) -> Callable:
+    """Register ``func(ticket, *, action, from_status, to_status, actor, now)``."""
+    _transitioned.append(func)
+    return func
+
+
+def run_created(ticket, *, now) -> None:
+    for func in list(_created):
+        func(ticket, now=now)
+
+
+def run_transition(ticket, **kwargs) -> None:
+    for func in list(_transitioned):
+        func(ticket, **kwargs)

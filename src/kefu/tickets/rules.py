@@ -1,0 +1,138 @@
+"""Pure rules of the work-order module: numbering, routing, ordering. No ORM, no clock."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_NUMBER_PATTERN = "{prefix}{date:%Y%m%d}-{serial:05d}"
+# The ticket types every installation starts with (code, Chinese name); configurable after.
+DEFAULT_TICKET_TYPES = (
+    ("consultation", "咨询"),
+    ("repair", "报修"),
+    ("service_request", "业务办理"),
+    ("complaint", "投诉"),
+    ("tip_off", "举报"),
+    ("suggestion", "建议"),
+    ("praise", "表扬"),
+)
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+_FIELDS = {"prefix", "date", "serial"}
+
+
+class Priority(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
+
+
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+GRADE_RANK = {"A": 0, "B": 1, "C": 2}
+NO_GRADE_RANK = 3
+
+
+def grade_rank(grade: str | None) -> int:
+    return GRADE_RANK.get((grade or "").upper(), NO_GRADE_RANK)
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", _("Hotline")
+    COUNTER = "counter", _("Counter")
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
+    INTERNAL = "internal", _("Internal")
+
+
+def pattern_errors(pattern: str) -> list[str]:
+    """Problems with a number pattern (empty list when it is usable)."""
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as exc:
+        return [str(exc)]
+    errors = []
+    unknown = fields - _FIELDS
+    if unknown:
+        errors.append(f"unknown fields: {', '.join(sorted(unknown))}")
+    if "serial" not in fields:
+        errors.append("the pattern must contain {serial}")
+    return errors
+
+
+def counter_key(pattern: str, *, prefix: str, day: date) -> str:
+    """The counter a number draws from: per day when the pattern shows the date."""
+    return f"{prefix}:{day.isoformat()}" if "{date" in pattern else f"{prefix}:all"
+
+
+def format_number(pattern: str, *, prefix: str, day: date, serial: int) -> str:
+    return pattern.format(prefix=prefix, date=day, serial=serial)
+
+
+@dataclass(frozen=True)
+class RoutingRuleView:
+    """What routing needs of a rule: the conditions (empty = any) and the department."""
+
+    order: int
+    department_id: int
+    category_path: str = ""
+    area: str = ""
+    grade: str = ""
+
+
+def route(
+    rules: Sequence[RoutingRuleView], *, category_path: str, area: str = "", grade: str = ""
+) -> int | None:
+    """The department of the first rule (by ``order``) whose conditions all match.
+
+    A rule's category matches the category and everything below it; its area matches when
+    the ticket's area starts with it (so "城东" matches "城东区幸福小区"); grade matches
+    exactly. ``None`` when no rule matches (the category's lead department applies).
+    """
+    for rule in sorted(rules, key=lambda r: r.order):
+        if rule.category_path and not category_path.startswith(rule.category_path):
+            continue
+        if rule.area and not (area or "").startswith(rule.area):
+            continue
+        if rule.grade and rule.grade.upper() != (grade or "").upper():
+            continue
+        return rule.department_id
+    return None
+
+
+def pick_assignee(
+    candidates: Iterable[tuple[int, int]], *, mode: str, last_assigned_id: int | None
+) -> int | None:
+    """Choose a handler inside a department.
+
+    ``candidates`` are ``(user_id, open_load)`` pairs. ``round_robin`` takes the next id after
+    the last one assigned (wrapping); ``least_load`` takes the smallest load, then the
+    smallest id. Any other mode assigns nobody.
+    """
+    pool = sorted(candidates)
+    if not pool:
+        return None
+    if mode == "round_robin":
+        for user_id, _load in pool:
+            if last_assigned_id is None or user_id > last_assigned_id:
+                return user_id
+        return pool[0][0]
+    if mode == "least_load":
+        return min(pool, key=lambda pair: (pair[1], pair[0]))[0]
+    return None
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678 for mobiles; other numbers keep their last four digits."""
+    digits = phone or ""
+    if len(digits) == 11 and digits.isdigit():
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) > 4:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return digits

@@ -1,0 +1,737 @@
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.core.excel import xlsx_response
+from kefu.core.forms import add_service_errors
+from kefu.org.permissions import can_manage_org
+from kefu.org.selectors import departments_visible
+from kefu.tickets import selectors, services
+from kefu.tickets.forms import (
+    CategoryForm,
+    IntakeForm,
+    PublicReportForm,
+    ReasonForm,
+    RoutingRuleForm,
+    TicketFilterForm,
+    TrackForm,
+)
+from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
+from kefu.tickets.permissions import may_supervise, may_take
+from kefu.tickets.rules import Channel, mask_phone
+from kefu.tickets.states import Action, Status, allowed_actions
+
+QUEUE_LABELS = {
+    "mine": _("My open orders"),
+    "to_sign": _("To sign for"),
+    "first_responder": _("My first-responder orders"),
+    "urged": _("Urged"),
+    "supervised": _("Under supervision"),
+    "unclaimed": _("Not yet taken on"),
+    "all": _("All in my scope"),
+}
+
+
+def _ticket_or_404(user, pk) -> Ticket:
+    try:
+        return selectors.ticket_for_user(user, pk)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
+
+
+# ---------------------------------------------------------------- intake
+
+
+@login_required
+def intake(request):
+    """受理: the form an agent fills while the customer is on the line."""
+    initial = {
+        "calling_number": request.GET.get("calling_number", ""),
+        "contact_phone": request.GET.get("calling_number", ""),
+        "channel": request.GET.get("channel", Channel.HOTLINE),
+        "call_recording_ref": request.GET.get("recording", ""),
+    }
+    form = IntakeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        how = request.POST.get("submit", "save")
+        customer = _customer_for(request.user, data.get("customer"))
+        try:
+            ticket = services.ticket_create(
+                actor=request.user,
+                category=data["category"],
+                channel=data["channel"],
+                title=data["title"],
+                description=data["description"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                calling_number=data["calling_number"],
+                call_recording_ref=data["call_recording_ref"],
+                address=data["address"],
+                customer_grade=data["customer_grade"],
+                priority=data["priority"] or None,
+                extra=form.extra_values(),
+                dispatch=how == "dispatch",
+                dispatch_to=data["department"] if how == "dispatch" else None,
+                settle_with=data["resolution"] if how == "settle" else "",
+                customer=customer,
+            )
+        except ValidationError as exc:
+            if how == "settle" and not data["resolution"]:
+                form.add_error("resolution", _("Write down how it was settled."))
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Order %(number)s received. Tell the customer the number "
+                    "and your employee number %(no)s."
+                )
+                % {"number": ticket.number, "no": request.user.employee_no or "—"},
+            )
+            return redirect("tickets:detail", pk=ticket.pk)
+    caller = _caller_context(request, form)
+    return render(request, "tickets/intake.html", {"form": form, **caller})
+
+
+def _caller_context(request, form) -> dict:
+    phone = (
+        (form.data.get("contact_phone") or form.data.get("calling_number"))
+        if form.is_bound
+        else (form.initial.get("calling_number") or "")
+    )
+    return _caller(request.user, phone)
+
+
+def _caller(user, phone: str) -> dict:
+    """The screen pop: the caller's customer file(s) and open orders, within the scope."""
+    from kefu.customers.selectors import customer_lookup
+
+    phone = (phone or "").strip()
+    open_orders = selectors.tickets_visible(user).filter(
+        pk__in=services.open_tickets_for_caller(phone=phone).values("pk")
+    )[:10]
+    hits = customer_lookup(user, phone, limit=3) if len(phone) >= 7 else []
+    return {"caller_phone": phone, "open_orders": open_orders, "customer_hits": hits}
+
+
+def _customer_for(user, customer_id):
+    from kefu.customers.selectors import customers_findable
+
+    if not customer_id:
+        return None
+    return customers_findable(user).filter(pk=customer_id).first()
+
+
+@login_required
+def intake_caller(request):
+    """The caller panel beside the intake form (htmx): the caller's open orders."""
+    phone = request.GET.get("contact_phone") or request.GET.get("calling_number") or ""
+    return render(request, "tickets/intake.html#caller", _caller(request.user, phone))
+
+
+@login_required
+def intake_fields(request):
+    """The category's extra fields (htmx), re-rendered when the category changes."""
+    form = IntakeForm(initial={"category": request.GET.get("category")})
+    return render(request, "tickets/intake.html#extra", {"form": form})
+
+
+@login_required
+@require_POST
+def link_repeat(request, pk):
+    ticket = _ticket_or_404(request.user, pk)
+    try:
+        services.ticket_link_repeat(
+            ticket=ticket,
+            actor=request.user,
+            channel=request.POST.get("channel", Channel.HOTLINE),
+            calling_number=request.POST.get("calling_number", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The call was linked to %(number)s as a repeat contact and the handler was urged.")
+            % {"number": ticket.number},
+        )
+    return redirect("tickets:detail", pk=ticket.pk)
+
+
+# ---------------------------------------------------------------- queues
+
+
+@login_required
+def queue(request):
+    name = request.GET.get("queue", "mine")
+    if name not in selectors.QUEUES:
+        raise Http404
+    departments = departments_visible(request.user).order_by("path")
+    form = TicketFilterForm(request.GET or None, departments=departments)
+    filters = selectors.TicketFilter()
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        filters = selectors.TicketFilter(
+            status=tuple(d["status"]),
+            ticket_type=d["ticket_type"].pk if d["ticket_type"] else None,
+            category=d["category"],
+            department=d["department"],
+            channel=d["channel"],
+            grade=d["grade"],
+            received_from=d["received_from"],
+            received_to=d["received_to"],
+            text=d["text"],
+        )
+    qs = selectors.queue(request.user, name, filters)
+    if request.GET.get("export") == "xlsx":
+        return _export(qs, name)
+    rows, next_cursor = selectors.keyset_page(
+        qs, after=request.GET.get("after", ""), size=QUEUE_PAGE_SIZE
+    )
+    query = request.GET.copy()
+    query.pop("after", None)
+    query.pop("export", None)
+    context = {
+        "queue_name": name,
+        "queue_label": QUEUE_LABELS[name],
+        "queues": QUEUE_LABELS,
+        "form": form,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "query_string": query.urlencode(),
+        "first_page": not request.GET.get("after"),
+        "detail_base": reverse("tickets:queue"),
+        "filter_types": TicketType.objects.order_by("sort_order", "id").only("name"),
+        "filter_categories": _indented(Category.objects.order_by("path").only("name", "depth")),
+        "filter_departments": _indented(departments.select_related(None).only("name", "depth")),
+    }
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "tickets/queue.html#results", context)
+    return render(request, "tickets/queue.html", context)
+
+
+EXPORT_LIMIT = 50_000
+QUEUE_PAGE_SIZE = 30
+
+
+def _indented(nodes):
+    """Tree nodes with an ``indent`` prefix for plain <option> lists."""
+    nodes = list(nodes)
+    for node in nodes:
+        node.indent = "　" * node.depth
+    return nodes
+
+
+def _export(qs, name):
+    headers = [
+        _("Number"),
+        _("Type"),
+        _("Category"),
+        _("Status"),
+        _("Priority"),
+        _("Channel"),
+        _("Subject"),
+        _("Contact"),
+        _("Customer grade"),
+        _("First responder"),
+        _("Handling department"),
+        _("Handler"),
+        _("Received at"),
+        _("Urges"),
+        _("Repeat contacts"),
+    ]
+    rows = (
+        (
+            t.number,
+            t.ticket_type.name,
+            t.category.name,
+            t.get_status_display(),
+            t.get_priority_display(),
+            t.get_channel_display(),
+            t.title,
+            t.contact_name,
+            t.customer_grade,
+            str(t.first_responder or ""),
+            t.department.name if t.department else "",
+            str(t.owner or ""),
+            t.created_at,
+            t.urge_count,
+            t.repeat_count,
+        )
+        for t in qs[:EXPORT_LIMIT]
+    )
+    return xlsx_response(f"{_('work orders')}-{name}.xlsx", _("Work orders"), headers, rows)
+
+
+# ---------------------------------------------------------------- one order
+
+
+ACTION_NEEDS = {
+    Action.SIGN: {"owner"},
+    Action.START: {"owner"},
+    Action.DISPATCH: {"department"},
+    Action.RULE: {"department", "reason"},
+    Action.TRANSFER: {"department", "reason"},
+    Action.RETURN: {"reason"},
+    Action.SUSPEND: {"reason"},
+    Action.REOPEN: {"reason"},
+    Action.CANCEL: {"reason"},
+    Action.RESOLVE: {"resolution"},
+    Action.SETTLE: {"resolution"},
+}
+
+
+@login_required
+def detail(request, pk):
+    ticket = _ticket_or_404(request.user, pk)
+    actions = [
+        {"action": a, "needs": ACTION_NEEDS.get(a, set())}
+        for a in allowed_actions(ticket.status)
+        if may_take(request.user, ticket, a)
+    ]
+    return render(
+        request,
+        "tickets/detail.html",
+        {
+            "ticket": ticket,
+            "timeline": selectors.timeline(ticket),
+            "children": ticket.children.select_related("department", "owner").order_by("id"),
+            "actions": actions,
+            "reason_form": ReasonForm(),
+            "can_supervise": may_supervise(request.user, ticket),
+            "can_claim": ticket.first_responder_id is None and ticket.is_open,
+            "can_child": may_take(request.user, ticket, Action.RESOLVE)
+            and ticket.status in {Status.SIGNED, Status.IN_PROGRESS},
+            "reply_draft": services.reply_draft(ticket) if ticket.resolution else "",
+            "departments": ReasonForm().fields["department"].queryset,
+            "assignees": _assignees(ticket),
+            "customer_hits": []
+            if ticket.customer_id
+            else _caller(request.user, ticket.contact_phone or ticket.calling_number)[
+                "customer_hits"
+            ],
+        },
+    )
+
+
+def _assignees(ticket):
+    from kefu.org.models import User
+
+    if ticket.department is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True, department__path__startswith=ticket.department.path
+    ).order_by("employee_no")
+
+
+def _back(ticket):
+    return redirect(reverse("tickets:detail", args=[ticket.pk]) + "#timeline")
+
+
+def _report(request, exc):
+    if isinstance(exc, ValidationError):
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, str(exc) or _("You may not do that."))
+
+
+@login_required
+@require_POST
+def act(request, pk):
+    ticket = _ticket_or_404(request.user, pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    action = request.POST.get("action", "")
+    if action not in Action.values:
+        messages.error(request, _("Unknown action."))
+        return _back(ticket)
+    try:
+        ticket = services.ticket_transition(
+            ticket=ticket,
+            action=action,
+            actor=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            resolution=form.cleaned_data.get("resolution", ""),
+            department=form.cleaned_data.get("department"),
+            owner=form.cleaned_data.get("owner"),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _report(request, exc)
+    else:
+        messages.success(
+            request,
+            _("%(number)s: %(action)s done; now “%(status)s”.")
+            % {
+                "number": ticket.number,
+                "action": Action(action).label,
+                "status": ticket.get_status_display(),
+            },
+        )
+    return _back(ticket)
+
+
+def _simple_post(service):
+    @login_required
+    @require_POST
+    def view(request, pk):
+        ticket = _ticket_or_404(request.user, pk)
+        try:
+            service(request, ticket)
+        except (ValidationError, PermissionDenied) as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("Done."))
+        return _back(ticket)
+
+    return view
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({"supervision_due": _("Enter a date like 2026-12-31.")}) from None
+
+
+urge = _simple_post(
+    lambda r, t: services.ticket_urge(ticket=t, actor=r.user, note=r.POST.get("note", ""))
+)
+supervise = _simple_post(
+    lambda r, t: services.ticket_supervise(
+        ticket=t, actor=r.user, due=_parse_date(r.POST.get("due", "")), note=r.POST.get("note", "")
+    )
+)
+note = _simple_post(
+    lambda r, t: services.ticket_add_note(
+        ticket=t, actor=r.user, note=r.POST.get("note", ""), public=r.POST.get("public") == "1"
+    )
+)
+claim = _simple_post(lambda r, t: services.ticket_claim(ticket=t, actor=r.user))
+reply = _simple_post(
+    lambda r, t: services.ticket_reply(ticket=t, actor=r.user, text=r.POST.get("text", ""))
+)
+
+
+def _attach(request, ticket):
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationError({"file": _("Choose a file.")})
+    services.attachment_add(
+        ticket=ticket, actor=request.user, upload=upload, note=request.POST.get("note", "")
+    )
+
+
+attach = _simple_post(_attach)
+
+
+def _child(request, ticket):
+    from kefu.org.models import Department
+
+    department = Department.objects.filter(
+        pk=request.POST.get("department") or 0, is_active=True
+    ).first()
+    if department is None:
+        raise ValidationError({"department": _("Choose the co-handling department.")})
+    services.ticket_create_child(
+        parent=ticket,
+        actor=request.user,
+        department=department,
+        title=request.POST.get("title", ""),
+        description=request.POST.get("description", ""),
+    )
+
+
+child = _simple_post(_child)
+
+
+def _link_customer(request, ticket):
+    customer = _customer_for(request.user, request.POST.get("customer"))
+    if customer is None:
+        raise ValidationError({"customer": _("Choose a customer file in your scope.")})
+    services.ticket_link_customer(ticket=ticket, customer=customer, actor=request.user)
+
+
+link_customer = _simple_post(_link_customer)
+
+
+def _merge(request, ticket):
+    number = request.POST.get("into", "").strip().upper()
+    survivor = selectors.tickets_visible(request.user).filter(number=number).first()
+    if survivor is None:
+        raise ValidationError(
+            {"into": _("No order %(number)s in your scope.") % {"number": number}}
+        )
+    services.ticket_merge(ticket=ticket, into=survivor, actor=request.user)
+
+
+merge = _simple_post(_merge)
+
+
+@login_required
+def attachment_download(request, pk, attachment_id):
+    from django.http import FileResponse
+
+    ticket = _ticket_or_404(request.user, pk)
+    attachment = get_object_or_404(ticket.attachments, pk=attachment_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+# ---------------------------------------------------------------- public pages
+
+PUBLIC_LIMIT = 10  # submissions or lookups per address per hour
+MIN_FILL_SECONDS = 3
+
+
+def _rate_limited(request, bucket: str) -> bool:
+    key = f"kefu:rl:{bucket}:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > PUBLIC_LIMIT
+
+
+def public_report(request):
+    """The public web form: no login, the customer gives a phone; rate-limited, with a
+    honeypot field and a minimum fill time against robots."""
+    signer = signing.TimestampSigner(salt="kefu.public-report")
+    form = PublicReportForm(request.POST or None, initial={"started": signer.sign("form")})
+    if request.method == "POST":
+        if _rate_limited(request, "report"):
+            return render(
+                request, "tickets/public_report.html", {"form": form, "limited": True}, status=429
+            )
+        if form.is_valid():
+            spam = bool(form.cleaned_data["website"])
+            try:
+                signer.unsign(form.cleaned_data["started"], max_age=3600)
+                age = timezone.now().timestamp() - signing.b62_decode(
+                    form.cleaned_data["started"].split(":")[1]
+                )
+            except (signing.BadSignature, IndexError, ValueError):
+                spam, age = True, 0
+            if spam or age < MIN_FILL_SECONDS:
+                form.add_error(None, _("The form could not be accepted; please fill it in again."))
+            else:
+                try:
+                    ticket = services.ticket_create(
+                        actor=None,
+                        channel=Channel.WEB,
+                        category=form.cleaned_data["category"],
+                        title=form.cleaned_data["title"],
+                        description=form.cleaned_data["description"],
+                        contact_name=form.cleaned_data["contact_name"],
+                        contact_phone=form.cleaned_data["contact_phone"],
+                        address=form.cleaned_data["address"],
+                    )
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    return render(request, "tickets/public_report_done.html", {"ticket": ticket})
+    return render(request, "tickets/public_report.html", {"form": form})
+
+
+def track(request):
+    """办理进度查询: order number + last 4 digits of the phone → status and the customer-visible
+    timeline, nothing internal."""
+    form = TrackForm(request.GET or None)
+    ticket = events = None
+    if form.is_bound:
+        if _rate_limited(request, "track"):
+            return render(
+                request, "tickets/track.html", {"form": form, "limited": True}, status=429
+            )
+        if form.is_valid():
+            candidate = Ticket.objects.filter(
+                number=form.cleaned_data["number"].strip().upper()
+            ).first()
+            phone = (candidate.contact_phone or candidate.calling_number) if candidate else ""
+            if candidate and phone.endswith(form.cleaned_data["phone_tail"]):
+                ticket = candidate
+                events = selectors.timeline(ticket, public_only=True)
+            else:
+                form.add_error(None, _("No order matches this number and phone."))
+    return render(
+        request,
+        "tickets/track.html",
+        {
+            "form": form,
+            "ticket": ticket,
+            "events": events,
+            "masked_phone": mask_phone(ticket.contact_phone) if ticket else "",
+        },
+    )
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def _require_admin(user):
+    if not can_manage_org(user):
+        raise PermissionDenied(_("Only administrators can change the configuration."))
+
+
+@login_required
+def config(request):
+    _require_admin(request.user)
+    return render(
+        request,
+        "tickets/config.html",
+        {
+            "categories": Category.objects.select_related(
+                "ticket_type", "lead_department"
+            ).order_by("path"),
+            "rules": RoutingRule.objects.select_related("category", "department").order_by(
+                "order", "id"
+            ),
+        },
+    )
+
+
+def _config_form(request, form_class, instance, template_title, on_save):
+    _require_admin(request.user)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            on_save(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("tickets:config")
+    history = []
+    if instance is not None and instance.pk:
+        from kefu.org.selectors import history_entries
+
+        history = history_entries(instance)
+    return render(
+        request,
+        "tickets/config_form.html",
+        {"form": form, "title": template_title, "history": history},
+    )
+
+
+@login_required
+def category_edit(request, pk=None):
+    instance = get_object_or_404(Category, pk=pk) if pk else None
+
+    def save(form):
+        data = dict(form.cleaned_data)
+        if instance is None:
+            services.category_create(**{k: v for k, v in data.items() if k != "is_active"})
+        else:
+            data.pop("parent", None)
+            instance.refresh_from_db()
+            services.category_update(category=instance, **data)
+
+    return _config_form(request, CategoryForm, instance, _("Category"), save)
+
+
+@login_required
+def rule_edit(request, pk=None):
+    instance = get_object_or_404(RoutingRule, pk=pk) if pk else None
+    return _config_form(
+        request, RoutingRuleForm, instance, _("Routing rule"), lambda form: form.save()
+    )
+
+
+@login_required
+def type_edit(request, pk=None):
+    from kefu.tickets.forms import TicketTypeForm
+    from kefu.tickets.models import TicketType
+
+    instance = get_object_or_404(TicketType, pk=pk) if pk else None
+    return _config_form(
+        request, TicketTypeForm, instance, _("Ticket type"), lambda form: form.save()
+    )
+
+
+@login_required
+def queue_edit(request, pk=None):
+    from kefu.tickets.forms import DepartmentQueueForm
+    from kefu.tickets.models import DepartmentQueue
+
+    instance = get_object_or_404(DepartmentQueue, pk=pk) if pk else None
+    return _config_form(
+        request,
+        DepartmentQueueForm,
+        instance,
+        _("Assignment inside a department"),
+        lambda form: form.save(),
+    )
+
+
+@login_required
+def template_edit(request, pk):
+    from django import forms as django_forms
+
+    from kefu.notify.models import MessageTemplate
+
+    class TemplateForm(django_forms.ModelForm):
+        class Meta:
+            model = MessageTemplate
+            fields = ["name", "text", "active"]
+
+    instance = get_object_or_404(MessageTemplate, pk=pk)
+    return _config_form(
+        request, TemplateForm, instance, _("Message template"), lambda form: form.save()
+    )
+
+
+BULK_ACTIONS = {
+    "urge": _("Urge"),
+    Action.DISPATCH: Action.DISPATCH.label,
+    Action.SIGN: Action.SIGN.label,
+}
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """One action on the orders ticked in a queue, each through its own service call; the
+    ones that cannot take it are named, the others go through."""
+    action = request.POST.get("bulk_action", "")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    back = request.POST.get("next", "")
+    back = back if back.startswith("/") and not back.startswith("//") else reverse("tickets:queue")
+    if action not in BULK_ACTIONS or not ids:
+        messages.error(request, _("Tick some orders and choose an action."))
+        return redirect(back)
+    done, refused = [], []
+    for ticket in selectors.tickets_visible(request.user).filter(pk__in=ids).order_by("id"):
+        try:
+            if action == "urge":
+                services.ticket_urge(ticket=ticket, actor=request.user, note=_("Bulk urge"))
+            else:
+                services.ticket_transition(ticket=ticket, action=action, actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            refused.append(f"{ticket.number}：{message}")
+        else:
+            done.append(ticket.number)
+    if done:
+        messages.success(
+            request,
+            _("%(action)s done for %(count)d orders.")
+            % {"action": BULK_ACTIONS[action], "count": len(done)},
+        )
+    for line in refused:
+        messages.error(request, line)
+    return redirect(back)
