@@ -129,17 +129,24 @@ def test_first_command_installs_serves_and_reruns_without_duplicates(clone):
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    # the server's output goes to a file: a pipe nobody reads fills up and blocks the
+    # worker and the web process as soon as the worker logs its first few hundred tasks
+    log_path = clone / "serve.log"
+    log = log_path.open("w")
     server = subprocess.Popen(
         [str(clone / "scripts" / "demo"), "--bind", f"127.0.0.1:{port}"],
         cwd=clone,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
     try:
-        health = wait_for_health(base + "/healthz", deadline=time.monotonic() + 180)
+        try:
+            health = wait_for_health(base + "/healthz", deadline=time.monotonic() + 180)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{log_path.read_text()[-4000:]}") from None
         assert health["checks"]["queue"]["backend"] == "SqliteStorage"
         assert health["checks"]["database"]["vendor"] == "sqlite"
         workspace = log_in(base, "agent", "kefu-demo-2026")
@@ -149,7 +156,9 @@ def test_first_command_installs_serves_and_reruns_without_duplicates(clone):
         assert css.status == 200
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        output, _ = server.communicate(timeout=60)
+        server.wait(timeout=60)
+        log.close()
+    output = log_path.read_text()
     assert "http://127.0.0.1:" in output
     assert counts(clone) == after_first  # the second run duplicated nothing
     assert after_first.split() == ["52", "17"]

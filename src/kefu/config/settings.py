@@ -290,6 +290,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # the consumer (`kefu worker`) gives huey its own handler; do not print twice
+        "huey": {"propagate": False},
     },
 }
 
