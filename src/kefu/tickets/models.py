@@ -358,6 +358,8 @@ class EventKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("Time limit warning")
     SLA_BREACH = "sla_breach", _("Time limit overdue")
     SLA_MET = "sla_met", _("Time limit met")
+    SLA_ESCALATED = "sla_escalated", _("Escalated")
+    DELAY_NOTICE = "delay_notice", _("Customer told of the delay")
 
 
 class TicketEvent(models.Model):
