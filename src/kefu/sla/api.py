@@ -33,6 +33,7 @@ from kefu.sla.models import (
     CalendarDay,
     DayKind,
     DaySource,
+    DelayNotice,
     OverdueInvestigation,
     SlaMilestone,
     SlaPolicy,
@@ -406,6 +407,8 @@ class SlaPolicySerializer(serializers.ModelSerializer):
             "is_active",
             "order",
             *CONDITION_FIELDS,
+            "escalate_centre_after",
+            "escalate_gm_after",
             "description",
             "milestones",
         ]
@@ -488,12 +491,41 @@ class TicketDeadlineSerializer(serializers.ModelSerializer):
             "warned_at",
             "met_at",
             "breached_at",
+            "escalation_level",
+            "escalated_at",
             "investigation",
+            "delay_notice",
         ]
         read_only_fields = fields
 
+    escalation_level = serializers.SerializerMethodField()
+    delay_notice = serializers.SerializerMethodField()
+
     def get_paused(self, row) -> bool:
         return row.paused_at is not None
+
+    def get_escalation_level(self, row) -> str:
+        """Who has been told of the overdue milestone: "" (not overdue),
+        "department_head", "centre" or "general_manager"."""
+        if row.breached_at is None:
+            return ""
+        levels = ("department_head", *engine.ESCALATION_LEVELS)
+        return levels[min(row.escalated_levels, len(levels) - 1)]
+
+    def get_delay_notice(self, row) -> dict | None:
+        try:
+            notice = row.delay_notice
+        except DelayNotice.DoesNotExist:
+            return None
+        stamp = serializers.DateTimeField().to_representation
+        return {
+            "assignee": notice.assignee.username if notice.assignee_id else None,
+            "opened_at": stamp(notice.opened_at),
+            "done_at": stamp(notice.done_at) if notice.done_at else None,
+            "channel": notice.channel,
+            "reason": notice.reason,
+            "expected_at": stamp(notice.expected_at) if notice.expected_at else None,
+        }
 
     def get_investigation(self, row) -> dict | None:
         try:
@@ -587,7 +619,121 @@ class InvestigationAnswerView(APIView):
         return Response(TicketDeadlineSerializer(row).data)
 
 
+class DelayNoticeView(APIView):
+    """The first responder records that the customer was told why the order is late and
+    the new expected time (the reason and time go on the customer's progress page)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=inline_serializer(
+            "DelayNoticeRecord",
+            {
+                "channel": serializers.ChoiceField(choices=DelayNotice.Channel.choices),
+                "reason": serializers.CharField(),
+                "expected_at": serializers.DateTimeField(),
+            },
+        ),
+        responses=TicketDeadlineSerializer,
+    )
+    def post(self, request, number: str, position: int):
+        ticket = _visible_ticket(request, number)
+        notice = DelayNotice.objects.filter(ticket=ticket, deadline__position=position).first()
+        if notice is None:
+            raise Http404
+        expected = request.data.get("expected_at")
+        expected_at = None
+        if expected:
+            field = serializers.DateTimeField()
+            try:
+                expected_at = field.to_internal_value(expected)
+            except ValidationError as exc:
+                raise ValidationError({"expected_at": exc.detail}) from None
+        _deadline_call(
+            engine.delay_notice_record,
+            notice=notice,
+            actor=request.user,
+            channel=str(request.data.get("channel", "")),
+            reason=str(request.data.get("reason", "")),
+            expected_at=expected_at,
+        )
+        row = selectors.ticket_deadlines(ticket).get(pk=notice.deadline_id)
+        return Response(TicketDeadlineSerializer(row).data)
+
+
+class ComplianceRowSerializer(serializers.Serializer):
+    department = serializers.CharField(help_text="empty on the total row and when by=category")
+    category = serializers.CharField(help_text="empty on the total row and when by=department")
+    resolved = serializers.IntegerField()
+    resolved_on_time = serializers.IntegerField()
+    on_time_rate = serializers.FloatField(allow_null=True, help_text="按时办结率, percent")
+    first_contact = serializers.IntegerField()
+    first_contact_on_time = serializers.IntegerField()
+    first_contact_rate = serializers.FloatField(allow_null=True)
+    overdue = serializers.IntegerField()
+    overdue_hours = serializers.FloatField()
+    overdue_hours_average = serializers.FloatField(allow_null=True)
+    total = serializers.BooleanField()
+
+
+class ComplianceView(APIView):
+    """Time-limit compliance for a month over the orders the caller may see: on-time
+    resolution (按时办结率), first contact on time, overdue count and hours, per department,
+    category or both. The last row is the total (``total: true``)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM; default: this month"),
+            OpenApiParameter("by", str, enum=list(selectors.COMPLIANCE_GROUPS)),
+        ],
+        responses=ComplianceRowSerializer(many=True),
+    )
+    def get(self, request):
+        from django.utils import timezone
+
+        from kefu.sla.rules import parse_month
+
+        now = timezone.now()
+        month_text = request.query_params.get("month") or timezone.localdate(now).strftime("%Y-%m")
+        try:
+            month = parse_month(month_text)
+        except ValueError as exc:
+            raise ValidationError({"month": [str(exc)]}) from None
+        group_by = request.query_params.get("by", "department")
+        if group_by not in selectors.COMPLIANCE_GROUPS:
+            raise ValidationError(
+                {
+                    "by": [
+                        _("Choose one of: %(values)s")
+                        % {"values": ", ".join(selectors.COMPLIANCE_GROUPS)}
+                    ]
+                }
+            )
+        rows = selectors.compliance(request.user, month=month, group_by=group_by, now=now)
+        data = [
+            {
+                "department": r.department,
+                "category": r.category,
+                "resolved": r.resolved,
+                "resolved_on_time": r.resolved_on_time,
+                "on_time_rate": r.on_time_rate,
+                "first_contact": r.first_contact,
+                "first_contact_on_time": r.first_contact_on_time,
+                "first_contact_rate": r.first_contact_rate,
+                "overdue": r.overdue,
+                "overdue_hours": r.overdue_hours,
+                "overdue_hours_average": r.overdue_hours_average,
+                "total": index == len(rows) - 1,
+            }
+            for index, r in enumerate(rows)
+        ]
+        return Response(ComplianceRowSerializer(data, many=True).data)
+
+
 urlpatterns = [
+    path("sla/compliance/", ComplianceView.as_view(), name="sla-compliance"),
     path("calendar/add/", CalendarAddView.as_view(), name="calendar-add"),
     path("calendar/days/", CalendarYearDaysView.as_view(), name="calendar-days"),
     path(
@@ -604,5 +750,10 @@ urlpatterns = [
         "tickets/<str:number>/deadlines/<int:position>/investigation/",
         InvestigationAnswerView.as_view(),
         name="ticket-deadline-investigation",
+    ),
+    path(
+        "tickets/<str:number>/deadlines/<int:position>/delay-notice/",
+        DelayNoticeView.as_view(),
+        name="ticket-deadline-delay-notice",
     ),
 ]

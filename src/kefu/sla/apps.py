@@ -8,7 +8,7 @@ class SlaConfig(AppConfig):
     verbose_name = _("Time limits")
 
     def ready(self) -> None:
-        from kefu.sla import engine, tasks  # noqa: F401  (tasks registers the sweep)
+        from kefu.sla import engine, tasks, workspace  # noqa: F401  (register the sweep, cards)
         from kefu.sla.hooks import register_recompute_hook
         from kefu.tickets import hooks as ticket_hooks
 

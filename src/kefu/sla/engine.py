@@ -13,24 +13,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.workcal import Calendar
 from kefu.notify.services import notify_users
-from kefu.org.models import User
+from kefu.org.models import Department, DepartmentKind, User
 from kefu.org.roles import RoleCode
-from kefu.sla.models import OverdueInvestigation, TicketDeadline
+from kefu.sla.models import DelayNotice, OverdueInvestigation, SlaPolicy, TicketDeadline
 from kefu.sla.policy import (
     Facts,
     MilestoneKind,
     MilestoneSpec,
     StartsAt,
+    add_working_time,
     extend_for_pause,
     milestone_due,
     warning_instants,
@@ -90,8 +92,12 @@ def _spec(row: TicketDeadline) -> MilestoneSpec:
 
 
 def _next_event(row: TicketDeadline) -> datetime | None:
-    if row.due_at is None or row.met_at or row.breached_at or row.paused_at:
+    if row.due_at is None or row.met_at or row.paused_at:
         return None
+    if row.breached_at:
+        # overdue: the next rung of the escalation ladder, if any is left
+        pending = row.escalate_at[row.escalated_levels :]
+        return _parse(pending[0]) if pending else None
     pending = [_parse(v) for v in row.warn_at[row.warned_levels :]]
     return min([*pending, row.due_at])
 
@@ -451,10 +457,10 @@ def _due_tickets(now: datetime, limit: int) -> list[Ticket]:
 
 
 def sla_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> dict[str, int]:
-    """Fire every warning and breach due at ``now``; each exactly once, also with several
-    workers. Returns counts of warnings and breaches fired."""
+    """Fire every warning, breach and escalation due at ``now``; each exactly once, also
+    with several workers. Returns counts of warnings, breaches and escalations fired."""
     now = now or timezone.now()
-    counts = {"warnings": 0, "breaches": 0}
+    counts = {"warnings": 0, "breaches": 0, "escalations": 0}
     while True:
         with transaction.atomic():
             tickets = _due_tickets(now, batch)
@@ -470,7 +476,9 @@ def _sweep_ticket(ticket: Ticket, now: datetime, counts: dict[str, int]) -> None
     for row in rows:
         if row.next_event_at is None or row.next_event_at > now:
             continue
-        if row.due_at <= now:
+        if row.breached_at is not None:
+            counts["escalations"] += _escalate(ticket, row, now)
+        elif row.due_at <= now:
             _breach(ticket, row, now)
             counts["breaches"] += 1
         else:
@@ -522,6 +530,203 @@ def _breach(ticket: Ticket, row: TicketDeadline, now: datetime) -> None:
         OverdueInvestigation.objects.create(
             ticket=ticket, deadline=row, milestone_id=row.milestone_id, opened_at=now
         )
+    if ticket.status in OPEN_STATUSES:
+        row.escalate_at = [_iso(v) for v in _escalation_instants(ticket, row)]
+        _delay_notice_open(ticket, row, now)
+
+
+# ---------------------------------------------------------------------------- escalation
+
+# Rungs above the department head, in order (the head is told at the breach itself).
+ESCALATION_LEVELS = ("centre", "general_manager")
+
+
+def _escalation_instants(ticket: Ticket, row: TicketDeadline) -> list[datetime]:
+    """When the overdue ``row`` goes to the service centre, then to the general manager:
+    the policy's delays in working time on the milestone's calendar, from the due instant.
+    A rung with no delay ends the ladder."""
+    policy = SlaPolicy.objects.filter(code=ticket.sla_policy_code).first()
+    if policy is None:
+        return []
+    calendar = calendars_for([row.calendar_code]).get(row.calendar_code)
+    if calendar is None:
+        return []
+    result = []
+    for minutes in (policy.escalate_centre_after, policy.escalate_gm_after):
+        if minutes is None:
+            break
+        instant = add_working_time(row.due_at, timedelta(minutes=minutes), calendar)
+        result.append(max(instant, result[-1]) if result else instant)
+    return result
+
+
+def _centre_people(ticket: Ticket) -> list[User]:
+    """Heads and shift leaders of the service centre that answers for the order: the
+    nearest centre above the handling department, else the first responder's customer
+    service centre, else every customer service centre at the top of the tree."""
+    kinds = (DepartmentKind.CENTRE, DepartmentKind.FRONT_OFFICE)
+    centre = None
+    for department in (ticket.department, getattr(ticket.first_responder, "department", None)):
+        if department is None:
+            continue
+        found = Department.objects.filter(
+            pk__in=department.ancestor_ids(), kind__in=kinds, is_active=True
+        ).order_by("-depth")
+        centre = found.first()
+        if centre is not None:
+            break
+    paths = (
+        [centre.path]
+        if centre is not None
+        else list(
+            Department.objects.filter(
+                kind=DepartmentKind.FRONT_OFFICE, is_active=True, depth__lte=1
+            ).values_list("path", flat=True)
+        )
+    )
+    if not paths:
+        return []
+    in_centre = Q()
+    for path in paths:
+        in_centre |= Q(department__path__startswith=path)
+    return list(
+        User.objects.filter(
+            in_centre,
+            is_active=True,
+            roles__code__in=[RoleCode.DEPARTMENT_HEAD, RoleCode.SHIFT_LEADER],
+        ).distinct()
+    )
+
+
+def _general_managers() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, roles__code=RoleCode.GENERAL_MANAGER).distinct()
+    )
+
+
+def _escalate(ticket: Ticket, row: TicketDeadline, now: datetime) -> int:
+    """Fire the rungs of the ladder reached by ``now`` (a late sweep fires each once)."""
+    fired = 0
+    if ticket.status not in OPEN_STATUSES:
+        # resolved, closed or cancelled in the meantime: the ladder ends here
+        row.escalate_at = row.escalate_at[: row.escalated_levels]
+        return fired
+    while row.escalated_levels < len(row.escalate_at) and row.escalated_levels < len(
+        ESCALATION_LEVELS
+    ):
+        at = _parse(row.escalate_at[row.escalated_levels])
+        if at > now:
+            break
+        level = ESCALATION_LEVELS[row.escalated_levels]
+        people = _centre_people(ticket) if level == "centre" else _general_managers()
+        due = timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M")
+        if level == "centre":
+            text = _("%(number)s escalated to the service centre: “%(name)s” overdue since %(due)s")
+        else:
+            text = _(
+                "%(number)s escalated to the general manager: “%(name)s” overdue since %(due)s"
+            )
+        text = text % {"number": ticket.number, "name": row.name, "due": due}
+        _event(
+            ticket,
+            EventKind.SLA_ESCALATED,
+            text,
+            now,
+            position=row.position,
+            level=level,
+            recipients=[p.pk for p in people],
+        )
+        notify_users(people, text=text, url=_url(ticket))
+        row.escalated_levels += 1
+        row.escalated_at = now
+        fired += 1
+    return fired
+
+
+# ---------------------------------------------------------------------------- delay notice
+
+
+def _delay_notice_open(ticket: Ticket, row: TicketDeadline, now: datetime) -> None:
+    """The first responder must tell the customer the reason and the new expected time."""
+    assignee = ticket.first_responder if ticket.first_responder_id else None
+    DelayNotice.objects.create(ticket=ticket, deadline=row, assignee=assignee, opened_at=now)
+    if assignee is not None:
+        notify_users(
+            [assignee],
+            text=_("%(number)s is overdue: tell the customer why and when it will be done")
+            % {"number": ticket.number},
+            url=_url(ticket),
+        )
+
+
+def _may_tell_customer(actor: User, ticket: Ticket) -> bool:
+    if actor.pk is not None and actor.pk == ticket.first_responder_id:
+        return True
+    if actor.has_role(RoleCode.SHIFT_LEADER, RoleCode.GENERAL_MANAGER, RoleCode.ADMINISTRATOR):
+        return True
+    return _in_handling_department(actor, ticket)
+
+
+@transaction.atomic
+def delay_notice_record(
+    *,
+    notice: DelayNotice,
+    actor: User,
+    channel: str,
+    reason: str,
+    expected_at: datetime | None,
+    now: datetime | None = None,
+) -> DelayNotice:
+    """Record that the customer was told why the order is late and when it will be done;
+    the reason and the new time go on the customer's progress page."""
+    now = now or timezone.now()
+    notice = (
+        DelayNotice.objects.select_for_update(of=("self",))
+        .select_related("ticket__department", "ticket__first_responder")
+        .get(pk=notice.pk)
+    )
+    ticket = notice.ticket
+    if not _may_tell_customer(actor, ticket):
+        raise PermissionDenied(
+            _("Only the first responder or the handling department tells the customer.")
+        )
+    errors = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("Give the reason the customer was told.")
+    if channel not in DelayNotice.Channel.values:
+        errors["channel"] = _("Choose how the customer was told.")
+    if expected_at is None:
+        errors["expected_at"] = _("Give the new expected time.")
+    elif expected_at <= now:
+        errors["expected_at"] = _("The new expected time must be in the future.")
+    if notice.done_at is not None:
+        errors["reason"] = _("The customer has already been told.")
+    if errors:
+        raise ValidationError(errors)
+    notice.done_at = now
+    notice.done_by = actor
+    notice.channel = channel
+    notice.reason = reason
+    notice.expected_at = expected_at
+    notice.full_clean()
+    notice.save()
+    expected = timezone.localtime(expected_at).strftime("%Y-%m-%d %H:%M")
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=EventKind.DELAY_NOTICE,
+        actor=actor,
+        note=_("Customer told of the delay: %(reason)s. New expected time %(expected)s")
+        % {"reason": reason, "expected": expected},
+        public=True,
+        created_at=now,
+        data={
+            "channel": channel,
+            "expected_at": _iso(expected_at),
+            "position": notice.deadline.position,
+        },
+    )
+    return notice
 
 
 # ---------------------------------------------------------------------------- recompute

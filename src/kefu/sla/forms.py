@@ -81,7 +81,16 @@ class SlaPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SlaPolicy
-        fields = ["code", "name", "order", "is_active", *CONDITION_FIELDS, "description"]
+        fields = [
+            "code",
+            "name",
+            "order",
+            "is_active",
+            *CONDITION_FIELDS,
+            "escalate_centre_after",
+            "escalate_gm_after",
+            "description",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -152,3 +161,21 @@ class SlaMilestoneForm(forms.ModelForm):
 
 class PresetLoadForm(forms.Form):
     industry = forms.ChoiceField(label=_("Industry"), choices=INDUSTRY_CHOICES)
+
+
+class DelayNoticeForm(forms.Form):
+    """What the first responder told the customer about a late order."""
+
+    channel = forms.ChoiceField(label=_("How the customer was told"), choices=())
+    reason = forms.CharField(label=_("Reason given to the customer"), max_length=500)
+    expected_at = forms.DateTimeField(
+        label=_("New expected time"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from kefu.sla.models import DelayNotice
+
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = DelayNotice.Channel.choices

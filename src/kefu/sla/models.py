@@ -290,15 +290,53 @@ class SlaPolicy(models.Model):
         _("channels"), default=list, blank=True, validators=[validate_code_list]
     )
     description = models.TextField(_("description"), blank=True)
+    # Escalation ladder once a milestone is overdue: the department head at once, then the
+    # service centre, then the general manager; minutes of working time on the milestone's
+    # calendar after the breach (wall-clock minutes on a 24×7 calendar). Empty = never.
+    escalate_centre_after = models.PositiveIntegerField(
+        _("escalate to the service centre after (minutes overdue)"),
+        null=True,
+        blank=True,
+        default=240,
+        help_text=_("Working minutes on the milestone's calendar; empty = never."),
+    )
+    escalate_gm_after = models.PositiveIntegerField(
+        _("escalate to the general manager after (minutes overdue)"),
+        null=True,
+        blank=True,
+        default=900,
+        help_text=_("Working minutes on the milestone's calendar; empty = never."),
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
         ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(escalate_centre_after__isnull=True)
+                | models.Q(escalate_gm_after__isnull=True)
+                | models.Q(escalate_gm_after__gte=models.F("escalate_centre_after")),
+                name="sla_policy_escalation_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        centre, gm = self.escalate_centre_after, self.escalate_gm_after
+        if centre is not None and gm is not None and gm < centre:
+            raise ValidationError(
+                {
+                    "escalate_gm_after": _(
+                        "The general manager is told after the service centre, not before: "
+                        "enter at least %(minutes)d minutes."
+                    )
+                    % {"minutes": centre}
+                }
+            )
 
     def to_spec(self, milestones=None) -> PolicySpec:
         rows = milestones if milestones is not None else self.milestones.all()
@@ -447,6 +485,11 @@ class TicketDeadline(models.Model):
     warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
     breached_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    # once overdue: the instants (ISO 8601) of the escalation to the service centre and to
+    # the general manager; ``escalated_levels`` of them have fired
+    escalate_at = models.JSONField(default=list, blank=True, editable=False)
+    escalated_levels = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     next_event_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
@@ -512,6 +555,65 @@ class OverdueInvestigation(models.Model):
                 fields=["ticket"],
                 name="sla_investigation_open_idx",
                 condition=models.Q(answered_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.deadline}"
+
+
+class DelayNotice(models.Model):
+    """The first responder's task when an order runs late: tell the customer why and when
+    it will now be done (首问负责: the customer hears it from the person they first spoke to)."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        SMS = "sms", _("SMS")
+        VISIT = "visit", _("In person")
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="delay_notices",
+    )
+    deadline = models.OneToOneField(
+        TicketDeadline,
+        verbose_name=_("time limit"),
+        on_delete=models.CASCADE,
+        related_name="delay_notice",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first responder"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    done_at = models.DateTimeField(_("customer told at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("told by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("how"), max_length=10, choices=Channel.choices, blank=True)
+    reason = models.TextField(_("reason given to the customer"), blank=True)
+    expected_at = models.DateTimeField(_("new expected time"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delay notice to the customer")
+        verbose_name_plural = _("delay notices to the customer")
+        ordering = ["opened_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["assignee", "opened_at"],
+                name="sla_delay_notice_open_idx",
+                condition=models.Q(done_at__isnull=True),
             ),
         ]
 

@@ -119,3 +119,18 @@ def split_codes(text: str | Sequence[str]) -> list[str]:
     """Codes typed as ``"complaint, repair_request"`` (or a list) → a clean, de-duplicated list."""
     items = re.split(r"[,，;；、\s]+", text) if isinstance(text, str) else list(text)
     return list(dict.fromkeys(item.strip() for item in items if item and item.strip()))
+
+
+def parse_month(text: str) -> date:
+    """A month written ``YYYY-MM`` as the date of its first day."""
+    value = (text or "").strip()
+    try:
+        year, month = value.split("-")
+        result = date(int(year), int(month), 1)
+    except ValueError:
+        raise ValueError(
+            _("“%(value)s” is not a month: write it as YYYY-MM, e.g. 2026-11.") % {"value": value}
+        ) from None
+    if not 2000 <= result.year <= 2100:
+        raise ValueError(_("The month must lie between 2000 and 2100."))
+    return result

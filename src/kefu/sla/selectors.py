@@ -434,11 +434,161 @@ def policy_history(policy: SlaPolicy, *, limit: int = 100) -> list[dict]:
 
 
 def ticket_deadlines(ticket) -> QuerySet:
-    """The order's time limits in the policy's order, with their investigation (one query)."""
+    """The order's time limits in the policy's order, with their investigation and delay
+    notice (one query)."""
     from kefu.sla.models import TicketDeadline
 
     return (
         TicketDeadline.objects.filter(ticket=ticket)
-        .select_related("investigation", "investigation__answered_by")
+        .select_related(
+            "investigation",
+            "investigation__answered_by",
+            "delay_notice",
+            "delay_notice__assignee",
+            "delay_notice__done_by",
+        )
         .order_by("position")
+    )
+
+
+# ---------------------------------------------------------------------------- compliance
+
+COMPLIANCE_GROUPS = ("department", "category", "department_category")
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    """Time-limit compliance of one group of orders in one month.
+
+    ``resolved`` counts orders whose resolution (办结) milestone was met in the month,
+    ``resolved_on_time`` those met by their due instant; likewise for the first contact.
+    ``overdue`` counts milestones that went overdue in the month, ``overdue_hours`` their
+    total time past due (up to when they were met, or up to now)."""
+
+    department: str
+    category: str
+    resolved: int
+    resolved_on_time: int
+    first_contact: int
+    first_contact_on_time: int
+    overdue: int
+    overdue_hours: float
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按时办结率 in percent; None without resolved orders."""
+        return self._rate(self.resolved_on_time, self.resolved)
+
+    @property
+    def first_contact_rate(self) -> float | None:
+        return self._rate(self.first_contact_on_time, self.first_contact)
+
+    @property
+    def overdue_hours_average(self) -> float | None:
+        return round(self.overdue_hours / self.overdue, 1) if self.overdue else None
+
+
+def month_bounds(month: date, zone) -> tuple[datetime, datetime]:
+    """The first instant of ``month`` and of the next one, in ``zone``."""
+    start = datetime(month.year, month.month, 1, tzinfo=zone)
+    following = (
+        datetime(month.year + 1, 1, 1, tzinfo=zone)
+        if month.month == 12
+        else datetime(month.year, month.month + 1, 1, tzinfo=zone)
+    )
+    return start, following
+
+
+def compliance(
+    user, *, month: date, group_by: str = "department", now: datetime
+) -> list[ComplianceRow]:
+    """Compliance figures of the orders ``user`` may see, for ``month`` (business time
+    zone), grouped by department, category or both; groups in name order, plus a total
+    row (department and category "") at the end. Three queries."""
+    from django.db.models import (
+        Count,
+        DateTimeField,
+        DurationField,
+        ExpressionWrapper,
+        F,
+        Q,
+        Sum,
+        Value,
+    )
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    from kefu.sla.models import TicketDeadline
+    from kefu.sla.policy import MilestoneKind
+    from kefu.tickets.selectors import tickets_visible
+
+    if group_by not in COMPLIANCE_GROUPS:
+        raise ValueError(f"group_by must be one of {COMPLIANCE_GROUPS}, got {group_by!r}")
+    start, end = month_bounds(month, timezone.get_default_timezone())
+    fields = {
+        "department": ["ticket__department__name"],
+        "category": ["ticket__category__name"],
+        "department_category": ["ticket__department__name", "ticket__category__name"],
+    }[group_by]
+    rows = TicketDeadline.objects.filter(ticket__in=tickets_visible(user).values("pk"))
+    late = Q(met_at__gt=F("due_at"))
+
+    def met(kind: str):
+        return rows.filter(kind=kind, met_at__gte=start, met_at__lt=end, due_at__isnull=False)
+
+    def by_group(qs, **aggregates) -> dict[tuple, dict]:
+        result = {}
+        for item in qs.values(*fields).annotate(**aggregates).order_by():
+            key = tuple(item[f] or "" for f in fields)
+            result[key] = item
+        return result
+
+    resolved = by_group(met(MilestoneKind.RESOLUTION), n=Count("pk"), late=Count("pk", filter=late))
+    contact = by_group(
+        met(MilestoneKind.FIRST_CONTACT), n=Count("pk"), late=Count("pk", filter=late)
+    )
+    past_due = ExpressionWrapper(
+        Coalesce(F("met_at"), Value(now, output_field=DateTimeField())) - F("due_at"),
+        output_field=DurationField(),
+    )
+    overdue = by_group(
+        rows.filter(breached_at__gte=start, breached_at__lt=end),
+        n=Count("pk"),
+        time=Sum(past_due),
+    )
+    keys = sorted(set(resolved) | set(contact) | set(overdue))
+    result = []
+    totals = [0, 0, 0, 0, 0, 0.0]
+    for key in keys:
+        r, c, o = resolved.get(key, {}), contact.get(key, {}), overdue.get(key, {})
+        hours = o["time"].total_seconds() / 3600 if o.get("time") else 0.0
+        values = [
+            r.get("n", 0),
+            r.get("n", 0) - r.get("late", 0),
+            c.get("n", 0),
+            c.get("n", 0) - c.get("late", 0),
+            o.get("n", 0),
+            round(hours, 1),
+        ]
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+        department = key[0] if group_by != "category" else ""
+        category = key[-1] if group_by != "department" else ""
+        result.append(ComplianceRow(department, category, *values))
+    if result:
+        result.append(ComplianceRow("", "", *totals[:5], round(totals[5], 1)))
+    return result
+
+
+def delay_notices_open(user) -> QuerySet:
+    """The delay notices ``user`` still has to give customers, oldest first."""
+    from kefu.sla.models import DelayNotice
+
+    return (
+        DelayNotice.objects.filter(assignee=user, done_at__isnull=True)
+        .select_related("ticket", "deadline")
+        .order_by("opened_at", "pk")
     )

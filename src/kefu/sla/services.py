@@ -309,7 +309,17 @@ def calendar_unload_year(*, calendar: WorkCalendar, year: int) -> None:
 
 # ---------------------------------------------------------------------------- policies
 
-POLICY_FIELDS = {"code", "name", "industry", "is_active", "order", "description", *CONDITION_FIELDS}
+POLICY_FIELDS = {
+    "code",
+    "name",
+    "industry",
+    "is_active",
+    "order",
+    "description",
+    "escalate_centre_after",
+    "escalate_gm_after",
+    *CONDITION_FIELDS,
+}
 MILESTONE_FIELDS = {
     "position",
     "kind",

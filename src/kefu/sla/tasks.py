@@ -14,8 +14,13 @@ logger = logging.getLogger(__name__)
 
 @db_periodic_task(crontab(minute="*"))
 def sla_sweep() -> None:
-    """Every minute: fire the warnings and breaches that are due. Several workers may run
-    it at once; each event fires exactly once."""
+    """Every minute: fire the warnings, breaches and escalations that are due. Several
+    workers may run it at once; each event fires exactly once."""
     counts = engine.sla_sweep()
-    if counts["warnings"] or counts["breaches"]:
-        logger.info("SLA sweep: %d warnings, %d breaches", counts["warnings"], counts["breaches"])
+    if any(counts.values()):
+        logger.info(
+            "SLA sweep: %d warnings, %d breaches, %d escalations",
+            counts["warnings"],
+            counts["breaches"],
+            counts["escalations"],
+        )

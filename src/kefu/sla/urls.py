@@ -43,4 +43,11 @@ urlpatterns = [
         views.investigation_answer,
         name="investigation_answer",
     ),
+    path(
+        "tickets/<int:pk>/deadlines/<int:position>/delay-notice/",
+        views.delay_notice_record,
+        name="delay_notice_record",
+    ),
+    path("compliance/", views.compliance, name="compliance"),
+    path("delay-notices/", views.delay_notices, name="delay_notices"),
 ]

@@ -419,3 +419,118 @@ def investigation_answer(request, pk: int, position: int):
     else:
         messages.success(request, _("Overdue investigation answered."))
     return redirect("tickets:detail", ticket.pk)
+
+
+@login_required
+@require_POST
+def delay_notice_record(request, pk: int, position: int):
+    """The first responder records what the customer was told about the delay."""
+    from kefu.sla import engine
+    from kefu.sla.forms import DelayNoticeForm
+    from kefu.sla.models import DelayNotice
+
+    ticket = _visible_ticket(request.user, pk)
+    notice = get_object_or_404(DelayNotice, ticket=ticket, deadline__position=position)
+    form = DelayNoticeForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return redirect("tickets:detail", ticket.pk)
+    try:
+        engine.delay_notice_record(
+            notice=notice,
+            actor=request.user,
+            channel=form.cleaned_data["channel"],
+            reason=form.cleaned_data["reason"],
+            expected_at=form.cleaned_data["expected_at"],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Delay notice recorded; the customer sees it in the progress."))
+    return redirect("tickets:detail", ticket.pk)
+
+
+# ---------------------------------------------------------------------------- compliance
+
+COMPLIANCE_HEADERS = (
+    gettext_lazy("Department"),
+    gettext_lazy("Category"),
+    gettext_lazy("Resolved"),
+    gettext_lazy("Resolved on time"),
+    gettext_lazy("On-time resolution rate (%)"),
+    gettext_lazy("First contacts"),
+    gettext_lazy("First contact on time"),
+    gettext_lazy("First contact on-time rate (%)"),
+    gettext_lazy("Overdue"),
+    gettext_lazy("Hours overdue"),
+    gettext_lazy("Average hours overdue"),
+)
+
+
+def compliance_values(row) -> list:
+    return [
+        row.department or ("" if row.category else _("Total")),
+        row.category,
+        row.resolved,
+        row.resolved_on_time,
+        row.on_time_rate,
+        row.first_contact,
+        row.first_contact_on_time,
+        row.first_contact_rate,
+        row.overdue,
+        row.overdue_hours,
+        row.overdue_hours_average,
+    ]
+
+
+@login_required
+def compliance(request):
+    """按时办结率, first contact on time, overdue count and duration per department /
+    category for a month, over the orders the user may see; Excel export."""
+    from kefu.sla.rules import parse_month
+
+    now = timezone.now()
+    this_month = timezone.localdate(now).replace(day=1)
+    month_text = request.GET.get("month") or this_month.strftime("%Y-%m")
+    try:
+        month = parse_month(month_text)
+    except ValueError as exc:
+        messages.error(request, f"{_('Month')}：{exc}")
+        month = this_month
+    group_by = request.GET.get("by", "department")
+    if group_by not in selectors.COMPLIANCE_GROUPS:
+        group_by = "department"
+    rows = selectors.compliance(request.user, month=month, group_by=group_by, now=now)
+    if request.GET.get("export") == "xlsx":
+        title = f"{_('Time-limit compliance')} {month:%Y-%m}"
+        return xlsx_response(
+            f"{title}.xlsx",
+            title,
+            [str(h) for h in COMPLIANCE_HEADERS],
+            [compliance_values(r) for r in rows],
+        )
+    return render(
+        request,
+        "sla/compliance.html",
+        {
+            "rows": rows,
+            "month": month,
+            "group_by": group_by,
+            "groups": [
+                ("department", _("By department")),
+                ("category", _("By category")),
+                ("department_category", _("By department and category")),
+            ],
+        },
+    )
+
+
+@login_required
+def delay_notices(request):
+    """The delay notices the user still has to give customers (first responder)."""
+    notices = list(selectors.delay_notices_open(request.user))
+    return render(request, "sla/delay_notices.html", {"notices": notices})

@@ -158,7 +158,7 @@ def test_reopening_restarts_the_return_visit_at_the_next_resolution(org, signed)
             ticket=signed, action=Action.REOPEN, actor=org.agent, reason="又漏水了"
         )
     assert rows(signed)["return_visit"].due_at is None
-    assert sweep(T0 + timedelta(days=3)) == {"warnings": 0, "breaches": 0}
+    assert sweep(T0 + timedelta(days=3)) == {"warnings": 0, "breaches": 0, "escalations": 0}
 
     with time_machine.travel(T0 + timedelta(hours=6), tick=False):
         tickets.ticket_transition(ticket=signed, action=Action.START, actor=org.handler)
@@ -192,7 +192,7 @@ def test_suspension_pauses_the_clocks_and_resuming_extends_them(org, signed):
     assert signed.next_due_at is None
     assert signed.due_sort == NO_DEADLINE
     # nothing fires while paused
-    assert sweep(T0 + timedelta(hours=3)) == {"warnings": 0, "breaches": 0}
+    assert sweep(T0 + timedelta(hours=3)) == {"warnings": 0, "breaches": 0, "escalations": 0}
 
     with time_machine.travel(T0 + timedelta(minutes=70), tick=False):
         tickets.ticket_transition(ticket=signed, action=Action.RESUME, actor=org.handler)
@@ -222,12 +222,24 @@ def test_warnings_at_fifty_and_eighty_percent_fire_once_each(org, signed):
     def handler_warnings():
         return Notification.objects.filter(recipient=org.handler).count()
 
-    assert sweep(T0 + timedelta(minutes=59)) == {"warnings": 0, "breaches": 0}
-    assert sweep(T0 + timedelta(hours=1)) == {"warnings": 1, "breaches": 0}  # arrival 50 %
-    assert sweep(T0 + timedelta(hours=1, minutes=1)) == {"warnings": 0, "breaches": 0}
+    assert sweep(T0 + timedelta(minutes=59)) == {"warnings": 0, "breaches": 0, "escalations": 0}
+    assert sweep(T0 + timedelta(hours=1)) == {
+        "warnings": 1,
+        "breaches": 0,
+        "escalations": 0,
+    }  # arrival 50 %
+    assert sweep(T0 + timedelta(hours=1, minutes=1)) == {
+        "warnings": 0,
+        "breaches": 0,
+        "escalations": 0,
+    }
     assert handler_warnings() == 1
-    assert sweep(T0 + timedelta(minutes=96)) == {"warnings": 1, "breaches": 0}  # 80 %
-    assert sweep(T0 + timedelta(minutes=97)) == {"warnings": 0, "breaches": 0}
+    assert sweep(T0 + timedelta(minutes=96)) == {
+        "warnings": 1,
+        "breaches": 0,
+        "escalations": 0,
+    }  # 80 %
+    assert sweep(T0 + timedelta(minutes=97)) == {"warnings": 0, "breaches": 0, "escalations": 0}
 
     arrival = rows(signed)["arrival"]
     assert arrival.warned_levels == 2
@@ -238,7 +250,7 @@ def test_warnings_at_fifty_and_eighty_percent_fire_once_each(org, signed):
 
 
 def test_a_late_sweep_sends_one_warning_for_thresholds_passed_together(org, signed):
-    assert sweep(T0 + timedelta(minutes=100)) == {"warnings": 1, "breaches": 0}
+    assert sweep(T0 + timedelta(minutes=100)) == {"warnings": 1, "breaches": 0, "escalations": 0}
     arrival = rows(signed)["arrival"]
     assert arrival.warned_levels == 2
     assert signed.events.get(kind="sla_warning").data["percent"] == 80
@@ -258,7 +270,8 @@ def test_breach_urges_the_handler_and_head_and_opens_an_investigation(
     assert signed.events.filter(kind="sla_breach").count() == 1
     arrival = rows(signed)["arrival"]
     assert arrival.breached_at == breach_at
-    assert arrival.next_event_at is None
+    # next: the service centre, 4 hours after the due instant (24×7 repair calendar)
+    assert arrival.next_event_at == T0 + timedelta(hours=6)
     investigation = OverdueInvestigation.objects.get(ticket=signed)
     assert investigation.deadline == arrival
     assert investigation.opened_at == breach_at
@@ -318,7 +331,7 @@ def test_cancel_stops_every_clock(org, signed):
             ticket=signed, action=Action.CANCEL, actor=org.head, reason="重复工单"
         )
 
-    assert sweep(T0 + timedelta(days=3)) == {"warnings": 0, "breaches": 0}
+    assert sweep(T0 + timedelta(days=3)) == {"warnings": 0, "breaches": 0, "escalations": 0}
     signed.refresh_from_db()
     assert signed.next_due_at is None
 

@@ -1,0 +1,61 @@
+"""Workspace cards of the SLA app: delay notices owed to customers, and this month's
+on-time resolution rate for those who supervise."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.core.workspace import Card, register
+from kefu.org.roles import RoleCode
+from kefu.sla import selectors
+
+SUPERVISING_ROLES = (
+    RoleCode.DEPARTMENT_HEAD,
+    RoleCode.SHIFT_LEADER,
+    RoleCode.GENERAL_MANAGER,
+    RoleCode.QUALITY_INSPECTOR,
+    RoleCode.ADMINISTRATOR,
+)
+# the on-time resolution card turns red below this rate
+ON_TIME_ALERT_PERCENT = 90
+
+
+@register
+def sla_cards(user) -> list[Card]:
+    cards = []
+    owed = selectors.delay_notices_open(user).count()
+    if owed:
+        cards.append(
+            Card(
+                label=_("Customers to tell of a delay"),
+                value=owed,
+                url=reverse("sla:delay_notices"),
+                key="sla-delay-notices",
+                alert=True,
+            )
+        )
+    if user.has_role(*SUPERVISING_ROLES):
+        now = timezone.now()
+        month = timezone.localdate(now).replace(day=1)
+        rows = selectors.compliance(user, month=month, group_by="department", now=now)
+        total = rows[-1] if rows else None
+        rate = total.on_time_rate if total else None
+        cards.append(
+            Card(
+                label=_("On-time resolution this month"),
+                value=f"{rate}%" if rate is not None else "—",
+                url=reverse("sla:compliance"),
+                key="sla-on-time-rate",
+                alert=rate is not None and rate < ON_TIME_ALERT_PERCENT,
+            )
+        )
+        cards.append(
+            Card(
+                label=_("Went overdue this month"),
+                value=total.overdue if total else 0,
+                url=reverse("sla:compliance"),
+                key="sla-overdue-month",
+                alert=bool(total and total.overdue),
+            )
+        )
+    return cards
