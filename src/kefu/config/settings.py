@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kefu.sla",
     "kefu.notify",
     "kefu.tickets",
+    "kefu.followups",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/", include("kefu.customers.urls")),
     path("sla/", include("kefu.sla.urls")),
     path("tickets/", include("kefu.tickets.urls")),
+    path("followups/", include("kefu.followups.urls")),
     path("notifications/", include("kefu.notify.urls")),
     path("public/", include("kefu.tickets.public_urls")),
     path("track/", tickets_views.track, name="track"),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kefu.customers.apps import NAV_LABEL as CUSTOMERS_NAV_LABEL
+from kefu.followups.apps import NAV_LABEL as FOLLOWUPS_NAV_LABEL
 from kefu.org.permissions import can_manage_org
 from kefu.sla.apps import NAV_LABEL as SLA_NAV_LABEL
 
@@ -29,6 +30,8 @@ def navigation_for(user, path: str) -> list[NavItem]:
         (str(CUSTOMERS_NAV_LABEL), reverse("customers:lookup")),
         (_("Departments"), reverse("org:department_list")),
         (_("Staff"), reverse("org:staff_list")),
+        # after Staff, so the existing Alt+1 … Alt+6 keep their places
+        (str(FOLLOWUPS_NAV_LABEL), reverse("followups:queue")),
         (_("API"), reverse("api-docs")),
     ]
     if can_manage_org(user):

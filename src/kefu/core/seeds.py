@@ -8,6 +8,7 @@ that exist.
 
 def seeds_ensure(*, calendar_years=None) -> None:
     """Create every missing seed row; ``calendar_years`` limits the statutory years loaded."""
+    from kefu.followups.services import seeds_ensure as followups_ensure
     from kefu.notify.services import templates_ensure
     from kefu.org.services import roles_ensure
     from kefu.sla.services import calendars_ensure
@@ -17,3 +18,4 @@ def seeds_ensure(*, calendar_years=None) -> None:
     ticket_types_ensure()
     templates_ensure()
     calendars_ensure(years=calendar_years)
+    followups_ensure()

@@ -1,0 +1,151 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kefu.followups.models import (
+    DissatisfactionReason,
+    Feeds,
+    FollowupSettings,
+    QuestionKindChoices,
+    Questionnaire,
+)
+from kefu.followups.rules import AttemptOutcome, Satisfaction
+from kefu.followups.selectors import GROUPS
+
+YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class AttemptForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Call outcome"),
+        choices=[(c.value, c.label) for c in AttemptOutcome if c != AttemptOutcome.REACHED],
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class ResultForm(forms.Form):
+    """The visitor fills it while the customer is on the line."""
+
+    reached = forms.ChoiceField(label=_("Customer reached"), choices=YES_NO, required=False)
+    resolved = forms.ChoiceField(
+        label=_("Solved in the customer's view"), choices=YES_NO, required=False
+    )
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction"),
+        choices=[("", "—"), *Satisfaction.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    customer_words = forms.CharField(
+        label=_("Customer's words"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    reasons = forms.ModelMultipleChoiceField(
+        label=_("Reasons for dissatisfaction"),
+        queryset=DissatisfactionReason.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    @staticmethod
+    def yes_no(value: str) -> bool | None:
+        return {"yes": True, "no": False}.get(value)
+
+
+class CloseForm(forms.Form):
+    justification = forms.CharField(
+        label=_("Justification"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SpotCheckForm(forms.Form):
+    week_of = forms.DateField(
+        label=_("A day of the week"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    percent = forms.IntegerField(label=_("Share (%)"), min_value=1, max_value=100)
+
+
+class PlanForm(forms.Form):
+    name = forms.CharField(label=_("Project"), max_length=100)
+    delivered_on = forms.DateField(
+        label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PlannedDoneForm(forms.Form):
+    note = forms.CharField(
+        label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction"),
+        choices=[("", "—"), *Satisfaction.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+class QuestionnaireForm(forms.ModelForm):
+    class Meta:
+        model = Questionnaire
+        fields = ["code", "title", "intro", "categories", "campaign", "is_default", "is_active"]
+        widgets = {"intro": forms.Textarea(attrs={"rows": 2})}
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=QuestionKindChoices.choices)
+    text = forms.CharField(label=_("Question"), max_length=200)
+    choices = forms.CharField(
+        label=_("Choices (one per line)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    required = forms.BooleanField(label=_("Required"), required=False, initial=True)
+    feeds = forms.ChoiceField(label=_("Feeds"), choices=Feeds.choices, required=False)
+
+
+class SettingsForm(forms.ModelForm):
+    public_base_url = forms.URLField(
+        label=_("public address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("e.g. https://kefu.example.com — used in survey links sent by SMS."),
+    )
+
+    class Meta:
+        model = FollowupSettings
+        fields = [
+            "team",
+            "max_attempts",
+            "retry_working_days",
+            "calendar_code",
+            "spot_check_percent",
+            "link_valid_days",
+            "public_base_url",
+            "plan_horizon_days",
+        ]
+
+
+class ReportForm(forms.Form):
+    group = forms.ChoiceField(
+        label=_("Group by"),
+        required=False,
+        choices=[
+            ("department", _("Department")),
+            ("category", _("Category")),
+            ("handler", _("Handler")),
+            ("visitor", _("Visitor")),
+            ("channel", _("Channel")),
+            ("month", _("Month")),
+        ],
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_group(self):
+        value = self.cleaned_data.get("group") or "department"
+        assert value in GROUPS
+        return value
