@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from kefu.customers import api as customers_api
+from kefu.followups import api as followups_api
 from kefu.org import api as org_api
 from kefu.sla import api as sla_api
 from kefu.tickets import api as tickets_api
@@ -17,6 +18,13 @@ router.register("visit-plans", customers_api.VisitPlanViewSet, basename="visit-p
 router.register("tickets", tickets_api.TicketViewSet, basename="ticket")
 router.register("categories", tickets_api.CategoryViewSet, basename="category")
 router.register("routing-rules", tickets_api.RoutingRuleViewSet, basename="routing-rule")
+router.register("return-visits", followups_api.ReturnVisitViewSet, basename="return-visit")
+router.register("surveys", followups_api.QuestionnaireViewSet, basename="survey")
+router.register("survey-responses", followups_api.SurveyResponseViewSet, basename="survey-response")
+# /visit-plans/ is the account managers' 走访 plans (customers); these are 回访档案 visits
+router.register(
+    "return-visit-plans", followups_api.PlannedVisitViewSet, basename="return-visit-plan"
+)
 router.register("calendars", sla_api.WorkCalendarViewSet, basename="calendar")
 router.register("calendar-days", sla_api.CalendarDayViewSet, basename="calendar-day")
 router.register("sla-policies", sla_api.SlaPolicyViewSet, basename="sla-policy")
@@ -27,5 +35,11 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(sla_api.urlpatterns)),
     path("progress/", tickets_api.ProgressView.as_view(), name="api-progress"),
+    path("satisfaction/", followups_api.FiguresView.as_view(), name="api-satisfaction"),
+    path(
+        "public-survey/<str:token>/",
+        followups_api.PublicSurveyView.as_view(),
+        name="api-public-survey",
+    ),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,399 @@
+"""REST API for return visits, questionnaires and answers, planned visits and figures."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from kefu.followups import selectors, services
+from kefu.followups.models import (
+    DissatisfactionReason,
+    PlannedVisit,
+    Question,
+    Questionnaire,
+    ReturnVisit,
+    SurveyResponse,
+    VisitAttempt,
+)
+from kefu.followups.permissions import may_configure, may_supervise
+from kefu.followups.rules import AttemptOutcome, Satisfaction
+
+
+def _raise_drf(exc):
+    if isinstance(exc, PermissionDenied):
+        raise exceptions.PermissionDenied(str(exc) or None)
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    raise exceptions.ValidationError(detail)
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = VisitAttempt
+        fields = ["id", "outcome", "channel", "note", "actor", "created_at"]
+
+
+class ReturnVisitSerializer(serializers.ModelSerializer):
+    ticket = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assignee = serializers.StringRelatedField()
+    handler = serializers.StringRelatedField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    reasons = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReturnVisit
+        fields = [
+            "id",
+            "ticket",
+            "kind",
+            "round",
+            "status",
+            "status_display",
+            "due_at",
+            "provisional",
+            "overdue",
+            "assignee",
+            "category",
+            "department",
+            "handler",
+            "attempts_count",
+            "next_attempt_at",
+            "channel",
+            "reached",
+            "resolved",
+            "satisfaction",
+            "verdict",
+            "customer_words",
+            "reasons",
+            "escalated_to",
+            "justification",
+            "completed_at",
+        ]
+
+    def get_overdue(self, visit) -> bool:
+        return visit.is_overdue(timezone.now())
+
+
+class AttemptInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[(c.value, c.label) for c in AttemptOutcome if c != AttemptOutcome.REACHED]
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class ResultInput(serializers.Serializer):
+    reached = serializers.BooleanField(allow_null=True, required=False, default=None)
+    resolved = serializers.BooleanField(allow_null=True, required=False, default=None)
+    satisfaction = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="1–5: " + ", ".join(f"{v} {label}" for v, label in Satisfaction.choices),
+    )
+    customer_words = serializers.CharField(required=False, allow_blank=True, default="")
+    reasons = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        required=False,
+        queryset=DissatisfactionReason.objects.filter(is_active=True),
+    )
+
+
+class CloseInput(serializers.Serializer):
+    justification = serializers.CharField()
+
+
+class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Return visits in the caller's scope. `?queue=mine|team|overdue|done|all` (default
+    `team`: every visit still to make). Record a failed call with `attempts/`, the
+    customer's answer with `result/`, a head's justified close with `close/`."""
+
+    serializer_class = ReturnVisitSerializer
+
+    def get_queryset(self):
+        name = self.request.query_params.get("queue", "team")
+        if name not in selectors.QUEUES:
+            raise exceptions.ValidationError({"queue": _("Unknown list.")})
+        return (
+            selectors.visit_queue(self.request.user, name, now=timezone.now())
+            .prefetch_related("reasons")
+            .order_by("id")
+        )
+
+    def _visit(self):
+        return self.get_object()
+
+    @extend_schema(request=AttemptInput, responses=ReturnVisitSerializer)
+    @action(detail=True, methods=["post"])
+    def attempts(self, request, pk=None):
+        data = AttemptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            visit = services.return_visit_attempt(
+                visit=self._visit(), actor=request.user, **data.validated_data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _raise_drf(exc)
+        return Response(ReturnVisitSerializer(visit).data)
+
+    @extend_schema(request=ResultInput, responses=ReturnVisitSerializer)
+    @action(detail=True, methods=["post"])
+    def result(self, request, pk=None):
+        data = ResultInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            visit = services.return_visit_record(
+                visit=self._visit(),
+                actor=request.user,
+                reached=data.validated_data["reached"],
+                resolved=data.validated_data["resolved"],
+                satisfaction=data.validated_data["satisfaction"],
+                customer_words=data.validated_data["customer_words"],
+                reasons=data.validated_data.get("reasons", []),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _raise_drf(exc)
+        return Response(ReturnVisitSerializer(visit).data)
+
+    @extend_schema(request=CloseInput, responses=ReturnVisitSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        data = CloseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            visit = services.return_visit_close_dissatisfied(
+                visit=self._visit(), actor=request.user, **data.validated_data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _raise_drf(exc)
+        return Response(ReturnVisitSerializer(visit).data)
+
+    @extend_schema(responses=AttemptSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="attempt-log")
+    def attempt_log(self, request, pk=None):
+        return Response(AttemptSerializer(self._visit().attempts.all(), many=True).data)
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["id", "position", "kind", "text", "choices", "required", "feeds"]
+
+
+class QuestionnaireSerializer(serializers.ModelSerializer):
+    questions = QuestionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Questionnaire
+        fields = [
+            "id",
+            "code",
+            "title",
+            "intro",
+            "campaign",
+            "is_default",
+            "is_active",
+            "questions",
+        ]
+
+
+class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
+    """Questionnaires (built by administrators on the questionnaire page)."""
+
+    serializer_class = QuestionnaireSerializer
+    queryset = Questionnaire.objects.prefetch_related("questions").order_by("id")
+
+
+class SurveyResponseSerializer(serializers.ModelSerializer):
+    questionnaire = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    ticket = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SurveyResponse
+        fields = [
+            "id",
+            "questionnaire",
+            "ticket",
+            "channel",
+            "answers",
+            "satisfaction",
+            "nps",
+            "submitted_at",
+        ]
+
+    def get_ticket(self, response) -> str | None:
+        return response.visit.ticket.number if response.visit_id else None
+
+
+class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Answers to questionnaires: those of return visits in the caller's scope (campaign
+    answers without a visit for supervisors)."""
+
+    serializer_class = SurveyResponseSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        visible = selectors.visits_visible(user).values("pk")
+        qs = SurveyResponse.objects.select_related("questionnaire", "visit__ticket")
+        if may_supervise(user) or may_configure(user):
+            return qs.filter(visit__in=visible) | qs.filter(visit__isnull=True)
+        return qs.filter(visit__in=visible)
+
+
+class PlannedVisitSerializer(serializers.ModelSerializer):
+    customer = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assignee = serializers.StringRelatedField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlannedVisit
+        fields = [
+            "id",
+            "customer",
+            "plan",
+            "rule",
+            "title",
+            "due_on",
+            "assignee",
+            "status",
+            "overdue",
+            "satisfaction",
+            "note",
+            "done_at",
+        ]
+
+    def get_overdue(self, visit) -> bool:
+        return visit.is_overdue(timezone.localdate())
+
+
+class PlannedVisitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Planned visits (回访档案) in the caller's scope; `?list=mine|overdue|upcoming|done`."""
+
+    serializer_class = PlannedVisitSerializer
+
+    def get_queryset(self):
+        name = self.request.query_params.get("list", "upcoming")
+        try:
+            qs = selectors.planned_list(self.request.user, name, today=timezone.localdate())
+        except ValueError:
+            raise exceptions.ValidationError({"list": _("Unknown list.")}) from None
+        return qs.order_by("id")
+
+
+class FiguresView(APIView):
+    """Satisfaction figures per group (supervisors): 满意率 = satisfied ÷ reached."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("group", OpenApiTypes.STR, enum=list(selectors.GROUPS)),
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE),
+        ],
+        responses=inline_serializer(
+            "SatisfactionFigure",
+            {
+                "key": serializers.CharField(),
+                "visits": serializers.IntegerField(),
+                "reached": serializers.IntegerField(),
+                "satisfied": serializers.IntegerField(),
+                "satisfaction_rate": serializers.FloatField(allow_null=True),
+                "respondent_rate": serializers.FloatField(allow_null=True),
+                "unreachable_rate": serializers.FloatField(allow_null=True),
+                "rehandle_rate": serializers.FloatField(allow_null=True),
+                "nps": serializers.FloatField(allow_null=True),
+                "closed_dissatisfied": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+    )
+    def get(self, request):
+        if not may_supervise(request.user):
+            raise exceptions.PermissionDenied()
+        group = request.query_params.get("group", "department")
+        if group not in selectors.GROUPS:
+            raise exceptions.ValidationError(
+                {
+                    "group": _("Group by one of: %(groups)s")
+                    % {"groups": ", ".join(selectors.GROUPS)}
+                }
+            )
+        bounds = {}
+        for name in ("start", "end"):
+            raw = request.query_params.get(name)
+            if raw:
+                try:
+                    bounds[name] = date.fromisoformat(raw)
+                except ValueError:
+                    raise exceptions.ValidationError(
+                        {name: _("Give the date as YYYY-MM-DD.")}
+                    ) from None
+        rows = selectors.satisfaction_figures(request.user, group=group, **bounds)
+        return Response(
+            [
+                {
+                    "key": r.key,
+                    "visits": r.visits,
+                    "reached": r.reached,
+                    "satisfied": r.satisfied,
+                    "satisfaction_rate": r.satisfaction_rate,
+                    "respondent_rate": r.respondent_rate,
+                    "unreachable_rate": r.unreachable_rate,
+                    "rehandle_rate": r.rehandle_rate,
+                    "nps": r.nps,
+                    "closed_dissatisfied": r.closed_dissatisfied,
+                }
+                for r in rows
+            ]
+        )
+
+
+class SurveyThrottle(AnonRateThrottle):
+    rate = "30/hour"
+
+
+class PublicSurveyView(APIView):
+    """The customer's survey behind a signed link: `GET` the questions, `POST` the answers
+    (`{"answers": {"q<question id>": value}}`). Only the token is accepted; it works once
+    and expires."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [SurveyThrottle]
+
+    @extend_schema(responses=QuestionnaireSerializer)
+    def get(self, request, token):
+        try:
+            link = services.survey_link_open(token)
+        except ValidationError as exc:
+            raise exceptions.ValidationError(exc.message_dict) from None
+        data = QuestionnaireSerializer(link.questionnaire).data
+        data.pop("campaign", None)
+        return Response(data)
+
+    @extend_schema(
+        request=inline_serializer("SurveyAnswers", {"answers": serializers.DictField()}),
+        responses=inline_serializer("SurveyAnswered", {"ok": serializers.BooleanField()}),
+    )
+    def post(self, request, token):
+        answers = request.data.get("answers") if isinstance(request.data, dict) else None
+        if not isinstance(answers, dict):
+            raise exceptions.ValidationError({"answers": _("Send the answers as an object.")})
+        try:
+            services.survey_answer(token=token, answers=answers)
+        except ValidationError as exc:
+            _raise_drf(exc)
+        return Response({"ok": True}, status=201)
