@@ -636,6 +636,9 @@ def _escalate(ticket: Ticket, row: TicketDeadline, now: datetime) -> int:
             level=level,
             recipients=[p.pk for p in people],
         )
+        if people:
+            # whoever the order is escalated to may open it from then on
+            ticket.participants.add(*people)
         notify_users(people, text=text, url=_url(ticket))
         row.escalated_levels += 1
         row.escalated_at = now

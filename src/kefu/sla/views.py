@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kefu.core.excel import xlsx_response
@@ -457,23 +457,23 @@ def delay_notice_record(request, pk: int, position: int):
 # ---------------------------------------------------------------------------- compliance
 
 COMPLIANCE_HEADERS = (
-    gettext_lazy("Department"),
-    gettext_lazy("Category"),
-    gettext_lazy("Resolved"),
-    gettext_lazy("Resolved on time"),
-    gettext_lazy("On-time resolution rate (%)"),
-    gettext_lazy("First contacts"),
-    gettext_lazy("First contact on time"),
-    gettext_lazy("First contact on-time rate (%)"),
-    gettext_lazy("Overdue"),
-    gettext_lazy("Hours overdue"),
-    gettext_lazy("Average hours overdue"),
+    pgettext_lazy("compliance", "Department"),
+    pgettext_lazy("compliance", "Category"),
+    pgettext_lazy("compliance", "Resolved"),
+    pgettext_lazy("compliance", "Resolved on time"),
+    pgettext_lazy("compliance", "On-time resolution rate (%)"),
+    pgettext_lazy("compliance", "First contacts"),
+    pgettext_lazy("compliance", "First contact on time"),
+    pgettext_lazy("compliance", "First contact on-time rate (%)"),
+    pgettext_lazy("compliance", "Overdue"),
+    pgettext_lazy("compliance", "Hours overdue"),
+    pgettext_lazy("compliance", "Average hours overdue"),
 )
 
 
 def compliance_values(row) -> list:
     return [
-        row.department or ("" if row.category else _("Total")),
+        row.department or ("" if row.category else pgettext("compliance", "Total")),
         row.category,
         row.resolved,
         row.resolved_on_time,
@@ -499,7 +499,7 @@ def compliance(request):
     try:
         month = parse_month(month_text)
     except ValueError as exc:
-        messages.error(request, f"{_('Month')}：{exc}")
+        messages.error(request, f"{pgettext('compliance', 'Month')}：{exc}")
         month = this_month
     group_by = request.GET.get("by", "department")
     if group_by not in selectors.COMPLIANCE_GROUPS:

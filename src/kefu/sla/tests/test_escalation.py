@@ -75,6 +75,8 @@ def test_overdue_order_climbs_to_the_centre_then_the_general_manager(org, signed
     events = signed.events.filter(kind="sla_escalated").order_by("created_at")
     assert [e.data["level"] for e in events] == ["centre", "general_manager"]
     assert events[0].data["recipients"] == [org.shift_leader.pk]
+    # those it was escalated to may open the order
+    assert set(signed.participants.all()) >= {org.shift_leader, org.gm}
     assert arrival(signed).next_event_at is None
 
 
