@@ -65,6 +65,23 @@ def wait_ready(port: int, timeout: float = 60) -> None:
     raise SystemExit("server did not start")
 
 
+def session_cpu_seconds(sid: int) -> float:
+    """CPU time (user + system) used so far by the processes of session *sid* (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:  # fields[3] is the session id
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def run(port: int, token: str, total: int, concurrency: int) -> dict:
     latencies: list[float] = []
     numbers: list[str] = []
@@ -169,7 +186,12 @@ def main() -> None:
     try:
         wait_ready(port)
         run(port, token, min(200, args.requests), args.concurrency)  # warm-up
+        cpu_before = session_cpu_seconds(server.pid)
         result = run(port, token, args.requests, args.concurrency)
+        # The server's own CPU per ticket: on a machine shared with other work this
+        # shows whether a slower run was slower code or less CPU to run on.
+        cpu = session_cpu_seconds(server.pid) - cpu_before
+        result["server_cpu_ms_per_ticket"] = round(cpu * 1000 / args.requests, 1)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -12,6 +12,8 @@ class SlaConfig(AppConfig):
         from kefu.sla.hooks import register_recompute_hook
         from kefu.tickets import hooks as ticket_hooks
 
+        if engine.prepare_created not in ticket_hooks._creating:
+            ticket_hooks.on_ticket_creating(engine.prepare_created)
         if engine.on_created not in ticket_hooks._created:
             ticket_hooks.on_ticket_created(engine.on_created)
         if engine.on_transition not in ticket_hooks._transitioned:

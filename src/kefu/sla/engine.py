@@ -185,13 +185,35 @@ def facts_for(ticket: Ticket) -> Facts:
 # ---------------------------------------------------------------------------- hooks
 
 
-def on_created(ticket: Ticket, *, now: datetime) -> None:
-    """Store the new order's milestones; clocks start at acceptance (受理)."""
-    policy, plan = new_ticket_deadlines(
+def _new_ticket_plan(ticket: Ticket):
+    return new_ticket_deadlines(
         facts=facts_for(ticket),
         accepted_at=ticket.created_at,
         policy_code=ticket.category.sla_policy_code,
     )
+
+
+def prepare_created(ticket: Ticket, *, now: datetime) -> None:
+    """Before the new order's write transaction: choose its policy and compute its
+    deadlines (all the reads :func:`on_created` needs), and set its policy code and next
+    due time so that they are written with the order itself."""
+    policy, plan = _new_ticket_plan(ticket)
+    ticket._sla_prepared = (ticket.created_at, policy, plan)
+    if policy is None:
+        return
+    dues = [item.due for item in plan if item.deadline is not None]
+    ticket.sla_policy_code = policy.code
+    ticket.next_due_at = min(dues) if dues else None
+    ticket.due_sort = ticket.next_due_at or NO_DEADLINE
+
+
+def on_created(ticket: Ticket, *, now: datetime) -> None:
+    """Store the new order's milestones; clocks start at acceptance (受理)."""
+    prepared = getattr(ticket, "_sla_prepared", None)
+    if prepared is not None and prepared[0] == ticket.created_at:
+        _accepted_at, policy, plan = prepared
+    else:
+        policy, plan = _new_ticket_plan(ticket)
     if policy is None:
         return
     rows = []

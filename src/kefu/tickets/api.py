@@ -106,7 +106,8 @@ class TicketSerializer(serializers.ModelSerializer):
 
 class TicketCreateSerializer(serializers.Serializer):
     category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.filter(is_active=True)
+        slug_field="code",
+        queryset=Category.objects.filter(is_active=True).select_related("ticket_type"),
     )
     channel = serializers.ChoiceField(choices=Channel.choices)
     title = serializers.CharField(max_length=200)

@@ -221,6 +221,57 @@ def ticket_create(
     the order is settled at first contact (一次办结); with ``dispatch`` (or ``dispatch_to``)
     it goes straight to the routed (or given) department.
     """
+    ticket = _ticket_prepare(
+        actor=actor,
+        category=category,
+        channel=channel,
+        title=title,
+        description=description,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        calling_number=calling_number,
+        call_recording_ref=call_recording_ref,
+        address=address,
+        customer_grade=customer_grade,
+        priority=priority,
+        extra=extra,
+        customer=customer,
+        now=now,
+    )
+    with transaction.atomic():
+        return _ticket_insert(
+            ticket,
+            actor=actor,
+            settle_with=settle_with,
+            dispatch=dispatch,
+            dispatch_to=dispatch_to,
+        )
+
+
+def _ticket_prepare(
+    *,
+    actor: User | None,
+    category: Category,
+    channel: str,
+    title: str,
+    description: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    calling_number: str = "",
+    call_recording_ref: str = "",
+    address: str = "",
+    customer_grade: str = "",
+    priority: str | None = None,
+    extra: dict | None = None,
+    customer=None,
+    now: datetime | None = None,
+) -> Ticket:
+    """The new order, validated and not yet saved, with what the creation hooks read.
+
+    Everything here only reads, so it runs before the write transaction: on SQLite that
+    transaction holds the database's single write lock (``BEGIN IMMEDIATE``), on
+    PostgreSQL the number counter's row lock, and every concurrent intake waits for it.
+    """
     now = now or timezone.now()
     if not category.is_active:
         raise ValidationError({"category": _("This category is no longer in use.")})
@@ -273,15 +324,8 @@ def ticket_create(
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        return _ticket_insert(
-            ticket,
-            actor=actor,
-            now=now,
-            settle_with=settle_with,
-            dispatch=dispatch,
-            dispatch_to=dispatch_to,
-        )
+    hooks.run_creating(ticket, now=now)
+    return ticket
 
 
 _CREATE_TRUSTED = [
@@ -296,7 +340,9 @@ _CREATE_TRUSTED = [
 ]
 
 
-def _ticket_insert(ticket, *, actor, now, settle_with, dispatch, dispatch_to) -> Ticket:
+def _ticket_insert(ticket, *, actor, settle_with, dispatch, dispatch_to) -> Ticket:
+    """Write the prepared order; call inside the transaction."""
+    now = ticket.created_at
     ticket.number = number_allocate(ticket_type=ticket.ticket_type, at=now)
     ticket.save(force_insert=True)
     _event(
@@ -338,6 +384,10 @@ def _sms_context(ticket: Ticket) -> dict:
     }
 
 
+# ticket_create's keyword arguments that say what to do once the order is written.
+_INSERT_OPTIONS = {"settle_with": "", "dispatch": False, "dispatch_to": None}
+
+
 def request_hash(payload: dict) -> str:
     return hashlib.sha256(
         json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
@@ -353,9 +403,11 @@ def ticket_create_idempotent(
     """
     existing = IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
     if existing is None:
+        insert = {name: fields.pop(name, default) for name, default in _INSERT_OPTIONS.items()}
+        ticket = _ticket_prepare(actor=actor, **fields)
         try:
             with transaction.atomic():
-                ticket = ticket_create(actor=actor, **fields)
+                ticket = _ticket_insert(ticket, actor=actor, **insert)
                 IdempotencyKey.objects.create(
                     user=actor, key=key, request_hash=payload_hash, ticket=ticket
                 )
