@@ -220,8 +220,8 @@ class Customer(models.Model):
         choices=RelationshipStage.choices,
         default=RelationshipStage.PROSPECT,
     )
-    grade = models.CharField(_("customer grade"), max_length=10, blank=True, db_index=True)
-    service_tier = models.CharField(_("service tier"), max_length=20, blank=True, db_index=True)
+    grade = models.CharField(_("customer grade"), max_length=10, blank=True)
+    service_tier = models.CharField(_("service tier"), max_length=20, blank=True)
     grade_is_temporary = models.BooleanField(_("temporary grade"), default=False)
     grade_due_on = models.DateField(
         _("grade evaluation due"),
@@ -272,7 +272,24 @@ class Customer(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "last_contact_at"])
+    # History rows are read by customer id only: the copies of this table's indexes would
+    # triple the cost of a bulk import for no query (see docs/customers.md, "Import").
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "last_contact_at"],
+        no_db_index=[
+            "code",
+            "grade",
+            "service_tier",
+            "grade_due_on",
+            "first_contact_due_at",
+            "created_at",
+            "department",
+            "account_manager",
+            "created_by",
+            "duplicate_of",
+        ],
+        user_db_constraint=False,
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -289,7 +306,13 @@ class Customer(models.Model):
                 name="customers_temporary_grade_has_grade",
             ),
         ]
-        indexes = [models.Index(fields=["id_number"], name="customers_id_number")]
+        # Meta indexes rather than db_index: PostgreSQL then gets no second
+        # varchar_pattern_ops index per column, which no query here uses.
+        indexes = [
+            models.Index(fields=["id_number"], name="customers_id_number"),
+            models.Index(fields=["grade"], name="customers_grade"),
+            models.Index(fields=["service_tier"], name="customers_service_tier"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -315,7 +338,7 @@ class Contact(models.Model):
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["customer"], user_db_constraint=False)
 
     class Meta:
         verbose_name = _("contact")
@@ -360,7 +383,7 @@ class ServiceAccount(models.Model):
     )
     opened_on = models.DateField(_("opened"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["customer", "number"], user_db_constraint=False)
 
     class Meta:
         verbose_name = _("service account")
@@ -387,15 +410,36 @@ class CustomerKey(models.Model):
     prefix query (``value LIKE 'q%'``) whatever was typed.
     """
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="keys")
+    # A derived search index, rebuilt from the customer by ``customer_keys_rebuild``: its
+    # foreign keys carry no database constraint, because checking one per key row is a
+    # quarter of a bulk import's time on PostgreSQL. Deletion still cascades (Django
+    # collects the keys); a key whose customer is gone matches no customer in a lookup.
+    # (customer, kind) below serves the customer's own keys: no single-column index.
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="keys",
+        db_index=False,
+        db_constraint=False,
+    )
     contact = models.ForeignKey(
-        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Contact,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     kind = models.CharField(max_length=10, choices=KeyKind.choices)
-    value = models.CharField(max_length=200, db_index=True)
+    value = models.CharField(max_length=200)
 
     class Meta:
-        indexes = [models.Index(fields=["customer", "kind"], name="customers_key_customer")]
+        # value is COLLATE "C" on PostgreSQL (migration 0002): the plain b-tree answers
+        # prefix ranges, so no varchar_pattern_ops twin is needed.
+        indexes = [
+            models.Index(fields=["customer", "kind"], name="customers_key_customer"),
+            models.Index(fields=["value"], name="customers_key_value"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
