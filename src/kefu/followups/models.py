@@ -18,7 +18,7 @@ class UnitChoices(models.TextChoices):
     HOURS = Unit.HOURS.value, _("hours")
     WORKING_HOURS = Unit.WORKING_HOURS.value, _("working hours")
     WORKING_DAYS = Unit.WORKING_DAYS.value, _("working days")
-    CALENDAR_DAYS = Unit.CALENDAR_DAYS.value, _("calendar days")
+    CALENDAR_DAYS = Unit.CALENDAR_DAYS.value, _("natural days")
 
 
 class AssignTo(models.TextChoices):
@@ -141,7 +141,7 @@ class Question(models.Model):
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="questions"
     )
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(_("question number"))
     kind = models.CharField(_("kind"), max_length=20, choices=QuestionKindChoices.choices)
     text = models.CharField(_("question"), max_length=200)
     choices = models.JSONField(_("choices"), default=list, blank=True)
@@ -230,7 +230,7 @@ class VisitKind(models.TextChoices):
 
 class VisitStatus(models.TextChoices):
     PENDING = "pending", _("To visit")
-    DONE = "done", _("Visited")
+    DONE = "done", _("Return visit made")
     UNREACHABLE = "unreachable", _("Unreachable")
     CLOSED_DISSATISFIED = "closed_dissatisfied", _("Closed although the customer is not satisfied")
     CANCELLED = "cancelled", _("Not visited")
@@ -292,7 +292,7 @@ class ReturnVisit(models.Model):
         default=VisitStatus.PENDING,
         db_index=True,
     )
-    due_at = models.DateTimeField(_("due"), db_index=True)
+    due_at = models.DateTimeField(_("visit due"), db_index=True)
     provisional = models.BooleanField(_("provisional"), default=False)
     due_source = models.CharField(_("time limit from"), max_length=60, blank=True)
     assignee = models.ForeignKey(
@@ -331,7 +331,7 @@ class ReturnVisit(models.Model):
         blank=True,
         related_name="+",
     )
-    attempts_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempts_count = models.PositiveSmallIntegerField(_("calls made"), default=0)
     first_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     channel = models.CharField(
@@ -446,7 +446,7 @@ class SurveyLink(models.Model):
     )
     phone = models.CharField(_("sent to"), max_length=30, blank=True)
     expires_at = models.DateTimeField(_("expires at"))
-    used_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("survey answered at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -574,9 +574,9 @@ class ReturnVisitPlan(models.Model):
 
 
 class PlannedStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    DONE = "done", _("Visited")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", _("Scheduled")
+    DONE = "done", _("Visit made")
+    CANCELLED = "cancelled", _("Called off")
 
 
 class PlannedVisit(models.Model):

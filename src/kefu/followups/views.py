@@ -138,7 +138,7 @@ def _export(qs, label: str):
         _("Handling department"),
         _("Handler"),
         _("Visitor"),
-        _("Due"),
+        _("Visit due"),
         _("Attempts"),
         _("Satisfaction"),
         _("Verdict"),
@@ -332,7 +332,7 @@ def report(request):
     if request.GET.get("export") == "xlsx":
         headers = [
             _("Group"),
-            _("Visits"),
+            _("Visits made"),
             _("Reached"),
             _("Satisfied"),
             _("Satisfaction rate (%)"),
@@ -414,7 +414,7 @@ def _planned_labels():
         "mine": _("My planned visits"),
         "overdue": _("Missed"),
         "upcoming": _("All planned"),
-        "done": _("Visited"),
+        "done": _("Visit made"),
     }
 
 
@@ -485,7 +485,7 @@ def planned_done(request, pk):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Visit recorded."))
+            messages.success(request, _("Planned visit recorded."))
     else:
         messages.error(request, _("Write down what the customer said."))
     return redirect(request.POST.get("next") or "followups:planned")
