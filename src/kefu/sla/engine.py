@@ -757,22 +757,38 @@ def delay_notice_record(
 # ---------------------------------------------------------------------------- recompute
 
 
+RECOMPUTE_REASONS = frozenset({"year_loaded", "day_added", "day_removed", "pattern_changed"})
+
+
+def _recompute_candidates(calendar_code: str, year: int, reason: str):
+    running = TicketDeadline.objects.filter(
+        calendar_code=calendar_code,
+        met_at__isnull=True,
+        breached_at__isnull=True,
+        started_at__isnull=False,
+    )
+    if reason == "year_loaded":
+        # the limits computed with the weekly pattern alone
+        return running.filter(provisional=True, due_at__year__gte=year)
+    if reason == "pattern_changed":
+        return running
+    # a holiday or make-up day added or removed in ``year``: the limits whose window
+    # reaches into that year
+    return running.filter(started_at__year__lte=year, due_at__year__gte=year)
+
+
 def recompute_provisional(*, calendar_code: str, year: int, reason: str) -> int:
-    """Recompute the provisional limits on ``calendar_code`` of unfinished orders once the
-    calendar's data changed (a year loaded …); pauses already taken are replayed."""
-    if reason != "year_loaded":
+    """Recompute the running limits on ``calendar_code`` of unfinished orders once the
+    calendar's data changed: the provisional ones when a year is loaded, those whose window
+    reaches into ``year`` when a day of it is added or removed, all of them when the
+    weekly pattern changes. Pauses already taken are replayed; warnings already sent stay
+    sent. Returns the number of limits recomputed."""
+    if reason not in RECOMPUTE_REASONS:
         return 0
     done = 0
     with transaction.atomic():
         candidates = (
-            TicketDeadline.objects.filter(
-                calendar_code=calendar_code,
-                provisional=True,
-                met_at__isnull=True,
-                breached_at__isnull=True,
-                started_at__isnull=False,
-                due_at__year__gte=year,
-            )
+            _recompute_candidates(calendar_code, year, reason)
             .exclude(ticket__status__in=FINAL_STATUSES)
             .values("ticket_id")
         )
@@ -785,20 +801,36 @@ def recompute_provisional(*, calendar_code: str, year: int, reason: str) -> int:
         calendar = calendars_for([calendar_code]).get(calendar_code)
         if calendar is None:
             return 0
+        eligible = set(
+            _recompute_candidates(calendar_code, year, reason)
+            .filter(ticket__in=tickets)
+            .values_list("pk", flat=True)
+        )
         for ticket in tickets:
             rows = list(TicketDeadline.objects.select_for_update().filter(ticket=ticket))
+            changed = []
             for row in rows:
-                if (
-                    row.calendar_code != calendar_code
-                    or not row.provisional
-                    or row.met_at
-                    or row.breached_at
-                    or row.started_at is None
-                ):
+                if row.pk not in eligible:
                     continue
+                before = row.due_at
                 _recompute(row, calendar)
                 row.save()
                 done += 1
+                if row.due_at != before:
+                    changed.append((row, before))
+            for row, before in changed:
+                _event(
+                    ticket,
+                    EventKind.NOTE,
+                    _("Calendar changed: “%(name)s” now due %(due)s (was %(before)s)")
+                    % {
+                        "name": row.name,
+                        "due": timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M"),
+                        "before": timezone.localtime(before).strftime("%Y-%m-%d %H:%M"),
+                    },
+                    timezone.now(),
+                    position=row.position,
+                )
             _sync_ticket(ticket, rows)
     return done
 

@@ -3,7 +3,7 @@ first responder's delay notice to the customer, and the compliance figures."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
@@ -333,3 +333,63 @@ def test_workspace_shows_the_rate_to_supervisors_and_the_notice_to_the_agent(
     assert "100.0%" in head
     assert "待告知客户延期" in agent
     assert "待告知客户延期" not in head
+
+
+# ---------------------------------------------------------------------------- calendar edits
+
+
+def test_a_local_holiday_added_or_removed_moves_running_limits(
+    org,
+    catalog,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    """A complaint received Monday 2 March is due 5 working days later, Monday 9 March
+    17:30. A local holiday on Wednesday 4 March pushes it to Tuesday 10 March; removing
+    the holiday brings it back. Orders already finished do not move."""
+    from kefu.sla.models import WorkCalendar
+
+    services.sla_preset_load(industry="property")
+    with time_machine.travel(T0, tick=False):
+        ticket = tickets.ticket_create(
+            actor=org.agent,
+            category=catalog.complaint,
+            channel="hotline",
+            title="物业费争议",
+            contact_phone="13812345678",
+            dispatch=True,
+        )
+        done = tickets.ticket_create(
+            actor=org.agent,
+            category=catalog.complaint,
+            channel="hotline",
+            title="已撤销",
+            contact_phone="13812345679",
+            dispatch=True,
+        )
+        tickets.ticket_transition(ticket=done, action=Action.CANCEL, actor=org.gm, reason="重复")
+    resolution = TicketDeadline.objects.get(ticket=ticket, kind="resolution")
+    untouched = TicketDeadline.objects.get(ticket=done, kind="resolution")
+    assert resolution.due_at == datetime(2026, 3, 9, 17, 30, tzinfo=SH)
+    standard = WorkCalendar.objects.get(code="standard")
+
+    with (
+        time_machine.travel(T0 + timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        day = services.calendar_day_add(
+            calendar=standard, date=date(2026, 3, 4), kind="holiday", name="地方节日"
+        )
+    resolution.refresh_from_db()
+    assert resolution.due_at == datetime(2026, 3, 10, 17, 30, tzinfo=SH)
+    assert ticket.events.filter(kind="note", note__contains="2026-03-10 17:30").exists()
+    ticket.refresh_from_db()
+    assert ticket.next_due_at <= resolution.due_at
+    assert TicketDeadline.objects.get(pk=untouched.pk).due_at == untouched.due_at
+
+    with (
+        time_machine.travel(T0 + timedelta(hours=2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.calendar_day_remove(day=day)
+    resolution.refresh_from_db()
+    assert resolution.due_at == datetime(2026, 3, 9, 17, 30, tzinfo=SH)
