@@ -1,7 +1,9 @@
 """The working-day calendar the customer rules count with.
 
-Until the SLA app provides administrator-edited calendars, this is the statutory calendar
-of the State Council (``chinese-calendar``) for the years around the date asked about.
+It is the SLA app's standard working calendar (标准工作日历): data that administrators
+edit on the calendar pages — statutory holidays and 调休 make-up days loaded from
+``chinese-calendar``, plus local holidays. Should that calendar be missing (a database
+whose calendars were never created), the statutory calendar of the package is used.
 Pure rules never call this: services pass the calendar in.
 """
 
@@ -21,5 +23,13 @@ def _statutory(first_year: int, last_year: int) -> workcal.Calendar:
 
 
 def calendar_for(instant: datetime) -> workcal.Calendar:
-    """The working calendar covering *instant*'s year and the next."""
-    return _statutory(instant.year - 1, instant.year + 1)
+    """The working calendar covering *instant*'s year and the next (read on every call:
+    an administrator's change applies to the next deadline computed, in every process)."""
+    from kefu.sla import selectors
+    from kefu.sla.seeding import STANDARD_CODE
+
+    years = range(instant.year - 1, instant.year + 2)
+    try:
+        return selectors.calendar_for(STANDARD_CODE, years=years)
+    except selectors.CalendarNotFound:
+        return _statutory(instant.year - 1, instant.year + 1)

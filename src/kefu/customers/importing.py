@@ -22,7 +22,7 @@ from io import BytesIO
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.base import ModelState
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone, translation
@@ -1017,8 +1017,28 @@ def import_customers(
     structural = any(e.row <= 1 for e in plan.errors)
     if structural or (plan.errors and mode == ImportMode.ALL_OR_NOTHING):
         return ImportResult(0, plan.errors, plan.bad_rows, plan.total, imported=False)
-    created = write_plan(plan, actor=actor)
+    created, conflict = _write(plan, actor=actor)
+    if conflict is not None:
+        return ImportResult(0, [conflict], plan.bad_rows, plan.total, imported=False)
     return ImportResult(created, plan.errors, plan.bad_rows, plan.total, imported=True)
+
+
+def _write(plan: Plan, *, actor: User | None) -> tuple[int, RowError | None]:
+    """Write the plan, or nothing at all when the database refuses a row that passed the
+    checks (someone saved the same account number while the file was being checked)."""
+    try:
+        return write_plan(plan, actor=actor), None
+    except IntegrityError:
+        return 0, RowError(
+            "",
+            0,
+            "",
+            _(
+                "While the file was being checked, someone else saved data it contains "
+                "(e.g. the same account number). Nothing was imported: import the file "
+                "again to see which rows are affected."
+            ),
+        )
 
 
 def error_workbook(result: ImportResult) -> bytes:
@@ -1068,7 +1088,10 @@ def import_job_run(*, job_id: int) -> ImportJob:
             created = 0
             if not reject:
                 ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
-                created = write_plan(plan, actor=job.created_by)
+                created, conflict = _write(plan, actor=job.created_by)
+                if conflict is not None:
+                    reject, structural = True, True
+                    plan.errors = [conflict]
             result = ImportResult(created, plan.errors, plan.bad_rows, plan.total, not reject)
             job.refresh_from_db()
             job.status = ImportStatus.REJECTED if reject else ImportStatus.DONE

@@ -9,14 +9,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
-from kefu.customers import importing
+from kefu.customers import importing, services
 from kefu.customers.models import (
     Contact,
     Customer,
     CustomerKey,
+    GradeRecord,
     ImportJob,
     ManagerChange,
+    Sequence,
     ServiceAccount,
+    Tag,
 )
 from kefu.customers.tests.conftest import new_customer
 
@@ -79,12 +82,20 @@ GOOD_CONTACTS = [["2", "吴会计", "会计", "13900002222", "", "wu@example.cn"
 
 
 def snapshot():
+    """Everything an import writes, and the next customer number it would take."""
     return (
         Customer.objects.count(),
         Contact.objects.count(),
         ServiceAccount.objects.count(),
         CustomerKey.objects.count(),
         ManagerChange.objects.count(),
+        GradeRecord.objects.count(),
+        Tag.objects.count(),
+        Customer.tags.through.objects.count(),
+        Customer.history.count(),
+        Contact.history.count(),
+        ServiceAccount.history.count(),
+        Sequence.objects.filter(name="customer").values_list("value", flat=True).first(),
     )
 
 
@@ -306,3 +317,29 @@ def test_export_round_trips_through_import(client_as, org, customer):
     copy = Customer.objects.get(accounts__number="NEW-DL0012345678")
     assert copy.duplicate_of == customer  # same credit code: the earlier record owns it
     assert {c.name for c in copy.contacts.all()} == {"王主任", "李会计"}
+
+
+def test_a_row_taken_by_someone_else_during_the_check_imports_nothing(org, monkeypatch):
+    """Validation passed, then another user saved the same account number before the
+    write: the database refuses it, the whole file is rolled back, the error is Chinese."""
+    checked = importing.validate_workbook
+    states = {}
+
+    def check_then_someone_saves(*args, **kwargs):
+        plan = checked(*args, **kwargs)
+        new_customer(
+            org.account_manager,
+            name="抢先录入",
+            accounts=[services.AccountData(number="FH-2-301", kind="room")],
+        )
+        states["after_rival"] = snapshot()
+        return plan
+
+    monkeypatch.setattr(importing, "validate_workbook", check_then_someone_saves)
+    result = importing.import_customers(
+        BytesIO(workbook(GOOD, GOOD_CONTACTS)), actor=org.cm_supervisor
+    )
+    assert (result.imported, result.created) == (False, 0)
+    assert "未导入任何数据" in str(result.errors[0])
+    assert snapshot() == states["after_rival"]
+    assert not Customer.objects.filter(name__in=["张小明", "成都蓉欣商贸有限公司"]).exists()

@@ -331,6 +331,39 @@ def test_a_file_not_entered_within_two_working_days_is_overdue(org):
         assert board["late_entries"] == [InfoFile.objects.get(customer=customer)]
 
 
+def test_entry_days_skip_statutory_holidays_and_count_make_up_days(org):
+    # captured the day before the National Day week: 1–7 October are holidays
+    captured = datetime(2026, 9, 30, 10, 0, tzinfo=SH)
+    with time_machine.travel(captured, tick=False):
+        info = services.info_file_register(
+            actor=org.account_manager, customer_name="节前采集客户", captured_at=captured
+        )
+    assert info.entry_due_at == datetime(2026, 10, 9, 17, 30, tzinfo=SH)
+    with time_machine.travel(datetime(2026, 10, 7, 23, 0, tzinfo=SH), tick=False):
+        assert selectors.supervisor_board(org.cm_supervisor)["overdue_entries"] == []
+    with time_machine.travel(datetime(2026, 10, 9, 17, 31, tzinfo=SH), tick=False):
+        assert selectors.supervisor_board(org.cm_supervisor)["overdue_entries"] == [info]
+
+
+def test_a_local_holiday_an_administrator_adds_to_the_calendar_extends_the_entry_time(org):
+    from kefu.sla import services as sla_services
+    from kefu.sla.models import WorkCalendar
+
+    sla_services.calendar_day_add(
+        calendar=WorkCalendar.objects.get(code="standard"),
+        date=date(2026, 10, 9),
+        kind="holiday",
+        name="本地公休",
+    )
+    captured = datetime(2026, 9, 30, 10, 0, tzinfo=SH)
+    with time_machine.travel(captured, tick=False):
+        info = services.info_file_register(
+            actor=org.account_manager, customer_name="节前采集客户", captured_at=captured
+        )
+    # 8 October, then Saturday 10 October, a 调休 make-up working day
+    assert info.entry_due_at == datetime(2026, 10, 10, 17, 30, tzinfo=SH)
+
+
 def test_a_file_entered_in_time_is_not_late(org):
     captured = datetime(2026, 3, 2, 10, 0, tzinfo=SH)
     with time_machine.travel(datetime(2026, 3, 3, 10, 0, tzinfo=SH), tick=False):
@@ -422,3 +455,24 @@ def test_policy_preset_changes_the_grade_list(org, customer):
     )
     customer.refresh_from_db()
     assert customer.service_tier == "diamond"
+
+
+# ---------------------------------------------------------------- lookup scope
+
+
+def test_two_characters_inside_a_name_find_only_customers_in_the_managers_scope(org, customer):
+    from conftest import make_staff
+
+    outside = make_staff(
+        "cm-rep", org.repairs_team, ["customer_manager"], employee_no="WX009", full_name="外部经理"
+    )
+    new_customer(outside, name="西城锦城商贸有限公司")
+    mine = new_customer(org.account_manager, name="锦城花园业主委员会")
+
+    found = {hit.customer.name for hit in selectors.customer_lookup(org.account_manager, "锦城")}
+    assert found == {mine.name, customer.name}
+    everyone = {hit.customer.name for hit in selectors.customer_lookup(org.agent, "锦城")}
+    assert everyone == {mine.name, customer.name, "西城锦城商贸有限公司"}
+    # the repairs team's handler sees their own department's customer only
+    theirs = {hit.customer.name for hit in selectors.customer_lookup(org.handler, "锦城")}
+    assert theirs == {"西城锦城商贸有限公司"}
