@@ -462,8 +462,9 @@ class ComplianceRow:
 
     ``resolved`` counts orders whose resolution (办结) milestone was met in the month,
     ``resolved_on_time`` those met by their due instant; likewise for the first contact.
-    ``overdue`` counts milestones that went overdue in the month, ``overdue_hours`` their
-    total time past due (up to when they were met, or up to now)."""
+    ``overdue`` counts milestones that fell due in the month and were met late or are
+    still unmet on an unfinished order, ``overdue_hours`` their total time past due (up to
+    when they were met, or up to now)."""
 
     department: str
     category: str
@@ -525,6 +526,7 @@ def compliance(
     from kefu.sla.models import TicketDeadline
     from kefu.sla.policy import MilestoneKind
     from kefu.tickets.selectors import tickets_visible
+    from kefu.tickets.states import FINAL_STATUSES
 
     if group_by not in COMPLIANCE_GROUPS:
         raise ValueError(f"group_by must be one of {COMPLIANCE_GROUPS}, got {group_by!r}")
@@ -555,8 +557,13 @@ def compliance(
         Coalesce(F("met_at"), Value(now, output_field=DateTimeField())) - F("due_at"),
         output_field=DurationField(),
     )
+    # overdue from the facts, not from the sweep's stamps: met after the due instant, or
+    # still unmet past it on an unfinished order; counted in the month it fell due
     overdue = by_group(
-        rows.filter(breached_at__gte=start, breached_at__lt=end),
+        rows.filter(due_at__gte=start, due_at__lt=min(end, now)).filter(
+            Q(met_at__gt=F("due_at"))
+            | (Q(met_at__isnull=True) & ~Q(ticket__status__in=FINAL_STATUSES))
+        ),
         n=Count("pk"),
         time=Sum(past_due),
     )

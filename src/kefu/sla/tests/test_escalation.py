@@ -393,3 +393,24 @@ def test_a_local_holiday_added_or_removed_moves_running_limits(
         services.calendar_day_remove(day=day)
     resolution.refresh_from_db()
     assert resolution.due_at == datetime(2026, 3, 9, 17, 30, tzinfo=SH)
+
+
+def test_compliance_counts_a_late_milestone_even_if_no_sweep_saw_it(org, new_ticket):  # noqa: F811
+    """The figures come from the due and met instants, not from the sweep's stamps: a
+    first contact met 10 minutes late while no worker ran is still overdue."""
+    services.sla_preset_load(industry="property")
+    with time_machine.travel(T0, tick=False):
+        ticket = new_ticket(dispatch=True)
+    with time_machine.travel(T0 + timedelta(minutes=40), tick=False):
+        tickets.ticket_transition(
+            ticket=ticket, action=Action.SIGN, actor=org.head, owner=org.handler
+        )
+    first_contact = TicketDeadline.objects.get(ticket=ticket, kind="first_contact")
+    assert first_contact.breached_at is None
+
+    (repairs, _total) = selectors.compliance(
+        org.gm, month=T0.date().replace(day=1), now=T0 + timedelta(minutes=45)
+    )
+    assert (repairs.first_contact, repairs.first_contact_on_time) == (1, 0)
+    assert repairs.overdue == 1
+    assert repairs.overdue_hours == 0.2  # 10 minutes
