@@ -302,20 +302,44 @@ class Ticket(models.Model):
                 name="ticket_active_queue_idx",
                 condition=models.Q(status__in=sorted(OPEN_STATUSES | AWAITING_CUSTOMER)),
             ),
+            # scoped queues: one walk per department of the subtree, per way of taking part
             models.Index(
                 fields=["owner", "priority_rank", "grade_rank", "due_sort", "id"],
-                name="ticket_open_owner_idx",
-                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_active_owner_idx",
+                condition=models.Q(status__in=sorted(OPEN_STATUSES | AWAITING_CUSTOMER)),
             ),
             models.Index(
                 fields=["department", "priority_rank", "grade_rank", "due_sort", "id"],
-                name="ticket_open_dept_idx",
-                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_active_dept_idx",
+                condition=models.Q(status__in=sorted(OPEN_STATUSES | AWAITING_CUSTOMER)),
             ),
             models.Index(
                 fields=["first_responder", "priority_rank", "grade_rank", "due_sort", "id"],
                 name="ticket_active_fr_idx",
                 condition=models.Q(status__in=sorted(OPEN_STATUSES | AWAITING_CUSTOMER)),
+            ),
+            # the queues that pick a few orders out of the open ones
+            models.Index(
+                fields=["department", "priority_rank", "grade_rank", "due_sort", "id"],
+                name="ticket_to_sign_idx",
+                condition=models.Q(status=Status.DISPATCHED),
+            ),
+            models.Index(
+                fields=["priority_rank", "grade_rank", "due_sort", "id"],
+                name="ticket_urged_idx",
+                condition=models.Q(urge_count__gt=0, status__in=sorted(OPEN_STATUSES)),
+            ),
+            models.Index(
+                fields=["priority_rank", "grade_rank", "due_sort", "id"],
+                name="ticket_supervised_idx",
+                condition=models.Q(
+                    supervised=True, status__in=sorted(OPEN_STATUSES | AWAITING_CUSTOMER)
+                ),
+            ),
+            models.Index(
+                fields=["priority_rank", "grade_rank", "due_sort", "id"],
+                name="ticket_unclaimed_idx",
+                condition=models.Q(first_responder__isnull=True, status__in=sorted(OPEN_STATUSES)),
             ),
             models.Index(fields=["department", "status"], name="ticket_dept_status_idx"),
             models.Index(fields=["owner", "status"], name="ticket_owner_status_idx"),

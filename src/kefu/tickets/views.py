@@ -28,7 +28,7 @@ from kefu.tickets.forms import (
 )
 from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
 from kefu.tickets.permissions import may_supervise, may_take
-from kefu.tickets.rules import Channel, mask_phone
+from kefu.tickets.rules import Channel, Priority, mask_phone
 from kefu.tickets.states import Action, Status, allowed_actions
 
 QUEUE_LABELS = {
@@ -196,12 +196,12 @@ def queue(request):
             received_to=d["received_to"],
             text=d["text"],
         )
-    qs = selectors.queue(request.user, name, filters)
     if request.GET.get("export") == "xlsx":
-        return _export(qs, name)
-    rows, next_cursor = selectors.keyset_page(
-        qs, after=request.GET.get("after", ""), size=QUEUE_PAGE_SIZE
+        return _export(selectors.queue(request.user, name, filters), name)
+    rows, next_cursor = selectors.queue_page(
+        request.user, name, filters, after=request.GET.get("after", ""), size=QUEUE_PAGE_SIZE
     )
+    _label_rows(rows)
     query = request.GET.copy()
     query.pop("after", None)
     query.pop("export", None)
@@ -226,6 +226,16 @@ def queue(request):
 
 EXPORT_LIMIT = 50_000
 QUEUE_PAGE_SIZE = 30
+
+
+def _label_rows(rows) -> None:
+    """Give each row its status and priority labels, translated once per page rather than
+    looked up through the choices for every row."""
+    statuses = {value: str(label) for value, label in Status.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
+    for row in rows:
+        row.status_label = statuses.get(row.status, row.status)
+        row.priority_label = priorities.get(row.priority, row.priority)
 
 
 def _indented(nodes):
