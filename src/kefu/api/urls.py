@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from kefu.complaints import api as complaints_api
 from kefu.customers import api as customers_api
 from kefu.followups import api as followups_api
 from kefu.org import api as org_api
@@ -25,6 +26,7 @@ router.register("survey-responses", followups_api.SurveyResponseViewSet, basenam
 router.register(
     "return-visit-plans", followups_api.PlannedVisitViewSet, basename="return-visit-plan"
 )
+router.register("complaints", complaints_api.ComplaintCaseViewSet, basename="complaint")
 router.register("calendars", sla_api.WorkCalendarViewSet, basename="calendar")
 router.register("calendar-days", sla_api.CalendarDayViewSet, basename="calendar-day")
 router.register("sla-policies", sla_api.SlaPolicyViewSet, basename="sla-policy")

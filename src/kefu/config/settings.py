@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kefu.notify",
     "kefu.tickets",
     "kefu.followups",
+    "kefu.complaints",
 ]
 
 MIDDLEWARE = [
@@ -302,3 +303,27 @@ DEMO_PERCENT = env.int("DEMO_PERCENT", 100, minimum=1)
 # A worker that has not reported for this long makes /healthz say the queue is not served.
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", 180, minimum=30)
 CSRF_FAILURE_VIEW = "kefu.core.views.csrf_failure"
+
+
+def _fernet_keys(name: str) -> list[str]:
+    import base64
+    import binascii
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    keys = env.list(name, [])
+    for key in keys:
+        try:
+            ok = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except (binascii.Error, ValueError):
+            ok = False
+        if not ok:
+            raise ImproperlyConfigured(
+                f"{name}: each key must be a Fernet key (32 url-safe base64-encoded bytes)"
+            )
+    return keys
+
+
+# Keys that seal tip-off reporters' identities (the first encrypts; all decrypt, for
+# rotation). Empty: a key derived from SECRET_KEY.
+TIPOFF_IDENTITY_KEYS = _fernet_keys("TIPOFF_IDENTITY_KEYS")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("sla/", include("kefu.sla.urls")),
     path("tickets/", include("kefu.tickets.urls")),
     path("followups/", include("kefu.followups.urls")),
+    path("complaints/", include("kefu.complaints.urls")),
     path("notifications/", include("kefu.notify.urls")),
     path("public/", include("kefu.tickets.public_urls")),
     path("track/", tickets_views.track, name="track"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kefu.complaints.apps import NAV_LABEL as COMPLAINTS_NAV_LABEL
 from kefu.customers.apps import NAV_LABEL as CUSTOMERS_NAV_LABEL
 from kefu.followups.apps import NAV_LABEL as FOLLOWUPS_NAV_LABEL
 from kefu.org.permissions import can_manage_org
@@ -32,6 +33,8 @@ def navigation_for(user, path: str) -> list[NavItem]:
         (_("Staff"), reverse("org:staff_list")),
         # after Staff, so the existing Alt+1 … Alt+6 keep their places
         (str(FOLLOWUPS_NAV_LABEL), reverse("followups:queue")),
+        # after Return visits, so Alt+1 … Alt+7 keep their places
+        (str(COMPLAINTS_NAV_LABEL), reverse("complaints:list")),
         (_("API"), reverse("api-docs")),
     ]
     if can_manage_org(user):

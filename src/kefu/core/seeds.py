@@ -8,6 +8,7 @@ that exist.
 
 def seeds_ensure(*, calendar_years=None) -> None:
     """Create every missing seed row; ``calendar_years`` limits the statutory years loaded."""
+    from kefu.complaints.services import seeds_ensure as complaints_ensure
     from kefu.followups.services import seeds_ensure as followups_ensure
     from kefu.notify.services import templates_ensure
     from kefu.org.services import roles_ensure
@@ -19,3 +20,4 @@ def seeds_ensure(*, calendar_years=None) -> None:
     templates_ensure()
     calendars_ensure(years=calendar_years)
     followups_ensure()
+    complaints_ensure()

@@ -1,0 +1,149 @@
+"""Demo complaint cases: complaints at each stage of the case file (classified, valid with
+an attribution, an allowance and a verified action, not valid and answered) and a
+tip-off whose reporter is sealed; the demo administrator is the confidential handler."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from kefu.complaints import services
+from kefu.complaints.models import ComplaintCase, ComplaintClass
+from kefu.complaints.seeds import CONFIDENTIAL_GROUP
+from kefu.core.demodata import chinese_name, mobile_number
+from kefu.org.models import Department, User
+from kefu.tickets import services as tickets
+from kefu.tickets.models import Category
+from kefu.tickets.states import Action
+
+ORDER = 50
+
+STORIES = [
+    ("ts-td", "客服人员接听电话态度生硬", "valid"),
+    ("ts-zl", "维修后水管仍然漏水", "valid-open"),
+    ("ts-td", "认为物业费计算有误", "invalid"),
+    ("ts", "停车场收费员服务不规范", "new"),
+]
+
+
+def load(*, rng: random.Random) -> dict[str, int]:
+    services.seeds_ensure()
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["agent", "inspector", "head", "handler", "gm", "admin"]
+        )
+    }
+    categories = {
+        c.code: c for c in Category.objects.filter(code__in=["ts", "ts-td", "ts-zl", "jb"])
+    }
+    if len(users) < 6 or len(categories) < 4:
+        return {"cases": 0}  # the demo organisation or the ticket demo was not loaded
+    Group.objects.get(name=CONFIDENTIAL_GROUP).user_set.add(users["admin"])
+    if ComplaintCase.objects.filter(ticket__title__in=[s[1] for s in STORIES]).exists():
+        return {"cases": 0}
+    repairs = Department.objects.get(code="wxb")
+    now = timezone.now()
+    made = 0
+    for code, title, stage in STORIES:
+        ticket = tickets.ticket_create(
+            actor=users["agent"],
+            category=categories[code],
+            channel="hotline",
+            title=title,
+            contact_name=chinese_name(rng),
+            contact_phone=mobile_number(rng),
+            dispatch=True,
+            now=now - timedelta(days=rng.randrange(2, 6)),
+        )
+        case = ticket.complaint_case
+        made += 1
+        if stage == "new":
+            continue
+        handler = users["handler"] if ticket.department == repairs else users["inspector"]
+        tickets.ticket_transition(ticket=ticket, action=Action.SIGN, actor=handler, now=now)
+        cls = ComplaintClass.objects.filter(
+            code="attitude" if code == "ts-td" else "property-repair"
+        ).first()
+        case = services.case_classify(
+            case=case,
+            actor=users["inspector"],
+            complaint_class=cls,
+            customer_demand="希望得到道歉并改进",
+            now=now,
+        )
+        if stage == "invalid":
+            case = services.case_rule_validity(
+                case=case,
+                actor=users["inspector"],
+                valid=False,
+                reason="经核对收费单，物业费按合同标准计收",
+                now=now,
+            )
+            services.case_tell_customer(
+                case=case, actor=users["inspector"], channel="phone", text=case.reply_text, now=now
+            )
+            continue
+        case = services.case_rule_validity(
+            case=case, actor=users["inspector"], valid=True, reason="通话录音证实", now=now
+        )
+        case = services.case_attribute(
+            case=case,
+            actor=users["inspector"],
+            facts="经调查情况属实",
+            root_cause="未按服务规范执行",
+            responsibility="at_fault",
+            responsible_department=repairs,
+            responsible_person=users["handler"],
+            now=now,
+        )
+        action = services.action_add(
+            case=case,
+            actor=users["inspector"],
+            kind="corrective",
+            description="组织服务规范培训并考核",
+            owner=users["head"],
+            due_on=timezone.localdate(now) + timedelta(days=7),
+            now=now,
+        )
+        remedy = services.remedy_request(
+            case=case,
+            actor=users["inspector"],
+            kind="allowance",
+            amount="300",
+            description="当月服务费折让",
+            now=now,
+        )
+        services.remedy_decide(remedy=remedy, actor=users["head"], approve=True, now=now)
+        if stage == "valid":
+            services.action_complete(action=action, actor=users["head"], note="已完成培训", now=now)
+            services.action_verify(
+                action=action,
+                actor=users["inspector"],
+                accepted=True,
+                verification="抽查录音合格",
+                now=now,
+            )
+            services.penalty_propose(
+                case=case,
+                actor=users["inspector"],
+                person=users["handler"],
+                fine="200",
+                reason="服务态度问题",
+                now=now,
+            )
+    tickets.ticket_create(
+        actor=users["agent"],
+        category=categories["jb"],
+        channel="hotline",
+        title="收费员收取停车费不开票",
+        description="举报人希望匿名，不要回电到单位。",
+        contact_name=chinese_name(rng),
+        contact_phone=mobile_number(rng),
+        dispatch=True,
+        now=now - timedelta(days=1),
+    )
+    return {"cases": made + 1}

@@ -1,0 +1,86 @@
+"""``kefu complaints``: seed rows, confidential handlers, and the month's statistics."""
+
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from kefu.complaints import rules, selectors, services
+from kefu.complaints.seeds import CONFIDENTIAL_GROUP
+from kefu.org.models import User
+
+
+class Command(BaseCommand):
+    help = (
+        "Complaints. ensure: create missing settings, classes, approval authorities; "
+        "handlers list|add|remove USERNAME: the tip-off confidential handlers; "
+        "stats [--month YYYY-MM]: print the month's complaint statistics."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("ensure", help="create the missing seed rows")
+        handlers = sub.add_parser("handlers", help="who may read tip-off reporters")
+        handlers.add_argument("verb", choices=["list", "add", "remove"])
+        handlers.add_argument("username", nargs="?")
+        stats = sub.add_parser("stats", help="the month's complaint statistics")
+        stats.add_argument("--month", help="YYYY-MM (default: last month)")
+
+    def handle(self, *args, action, **options):
+        if action == "ensure":
+            services.seeds_ensure()
+            self.stdout.write("投诉基础数据已就绪。")
+        elif action == "handlers":
+            self._handlers(options["verb"], options.get("username"))
+        else:
+            self._stats(options.get("month"))
+
+    def _handlers(self, verb, username):
+        services.seeds_ensure()
+        group = Group.objects.get(name=CONFIDENTIAL_GROUP)
+        if verb == "list":
+            for user in group.user_set.order_by("username"):
+                self.stdout.write(f"{user.username}\t{user}")
+            return
+        if not username:
+            raise CommandError("请给出登录名。")
+        try:
+            user = User.objects.get(username=username)
+        except User.DoesNotExist:
+            raise CommandError(f"没有登录名为 {username} 的员工。") from None
+        if verb == "add":
+            user.groups.add(group)
+            self.stdout.write(f"{user} 已设为举报保密处理人。")
+        else:
+            user.groups.remove(group)
+            self.stdout.write(f"{user} 已不再是举报保密处理人。")
+
+    def _stats(self, raw):
+        if raw:
+            try:
+                year, month = (int(x) for x in raw.split("-"))
+                month = date(year, month, 1)
+            except ValueError:
+                raise CommandError("--month 的格式是 YYYY-MM，例如 2025-03。") from None
+        else:
+            month = rules.previous_months(rules.month_of(timezone.localdate()), 2)[0]
+        admin = User.objects.filter(is_superuser=True, is_active=True).first()
+        if admin is None:
+            raise CommandError("需要一个启用的超级用户来读取全部数据。")
+        stats = selectors.complaint_statistics(admin, month)
+        self.stdout.write(f"客户投诉案件统计表 {month:%Y-%m}（{rules.review_due(month)} 前汇总）")
+        self.stdout.write(
+            f"受理 {stats.registered}  结案 {stats.closed}  按时结案 {stats.closed_on_time}  "
+            f"成立 {stats.valid}  不成立 {stats.invalid}"
+        )
+        self.stdout.write(
+            f"赔偿 {stats.compensation_total} 元  折让 {stats.allowance_total} 元  "
+            f"处分 {stats.penalty_count} 件  罚款 {stats.fine_total} 元"
+        )
+        for title, rows in (
+            ("按投诉分类", stats.by_class),
+            ("按责任部门", stats.by_department),
+            ("按责任归属", stats.by_responsibility),
+        ):
+            self.stdout.write(title + "：" + "，".join(f"{name} {n}" for name, n in rows))
