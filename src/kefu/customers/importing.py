@@ -671,8 +671,12 @@ def _insert_rows(model, columns: list, rows: Iterable[tuple], batch: int = 5000)
     names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # COPY streams the rows: one round trip instead of one per row
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # COPY streams the rows: one round trip instead of one per row. It goes to the
+            # driver's cursor, so translate its errors into Django's (IntegrityError …).
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             return

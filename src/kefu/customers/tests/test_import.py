@@ -343,3 +343,26 @@ def test_a_row_taken_by_someone_else_during_the_check_imports_nothing(org, monke
     assert "未导入任何数据" in str(result.errors[0])
     assert snapshot() == states["after_rival"]
     assert not Customer.objects.filter(name__in=["张小明", "成都蓉欣商贸有限公司"]).exists()
+
+
+def test_export_command_applies_scope_masking_and_the_access_log(org, customer, tmp_path):
+    from kefu.customers.models import PiiAccess
+
+    masked = tmp_path / "masked.xlsx"
+    call_command("export_customers", str(masked), user="agent")
+    assert list(load_workbook(masked)["客户"].iter_rows(min_row=2, values_only=True)) == []
+
+    call_command("export_customers", str(masked), user="cm")
+    rows = list(load_workbook(masked)["客户"].iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[16]) for r in rows] == [("成都锦城物业有限公司", "138****5678")]
+    assert PiiAccess.objects.count() == 0
+
+    whole = tmp_path / "whole.xlsx"
+    call_command("export_customers", str(whole), user="cmsup")
+    rows = list(load_workbook(whole)["客户"].iter_rows(min_row=2, values_only=True))
+    assert rows[0][16] == "13812345678"
+    access = PiiAccess.objects.get()
+    assert (access.user, access.is_export, access.record_count) == (org.cm_supervisor, True, 1)
+
+    with pytest.raises(CommandError, match="nobody"):
+        call_command("export_customers", str(whole), user="nobody")
