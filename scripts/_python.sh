@@ -25,4 +25,32 @@ ensure_venv() {
   echo "== installing kefu${KEFU_EXTRAS:-} into $VENV"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".${KEFU_EXTRAS:-}" \
     2> >(grep -v "^WARNING: Location" >&2)
+  ensure_assets
+}
+
+# Charts use Apache ECharts from the npm registry (package.json, package-lock.json), copied
+# into the static files kefu serves itself: browsers never fetch it from a CDN. npm is
+# optional; without it the pages show their figures as tables and plain bars.
+ensure_assets() {
+  local target="src/kefu/core/static/vendor/echarts"
+  local stamp
+  stamp=$(sha256sum package-lock.json | cut -d" " -f1)
+  if [ -f "$target/echarts.min.js" ] && [ "$(cat "$target/.lock-sha256" 2>/dev/null)" = "$stamp" ]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "charts are shown as tables/bars because npm is not installed (install Node.js and npm for ECharts)"
+    return 0
+  fi
+  echo "== installing the chart library (ECharts) with npm"
+  local work="$VENV/kefu-assets"
+  mkdir -p "$work"
+  cp package.json package-lock.json "$work/"
+  if ! (cd "$work" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
+    echo "charts are shown as tables/bars because npm could not install ECharts (is the registry reachable?)"
+    return 0
+  fi
+  mkdir -p "$target"
+  cp "$work/node_modules/echarts/dist/echarts.min.js" "$work/node_modules/echarts/LICENSE" "$target/"
+  echo "$stamp" >"$target/.lock-sha256"
 }
