@@ -37,7 +37,7 @@ from kefu.sla.policy import (
     milestone_due,
     warning_instants,
 )
-from kefu.sla.selectors import calendars_for, new_ticket_deadlines
+from kefu.sla.selectors import calendars_for
 from kefu.tickets.models import Category, EventKind, Ticket, TicketEvent
 from kefu.tickets.rules import NO_DEADLINE
 from kefu.tickets.states import FINAL_STATUSES, OPEN_STATUSES, Action
@@ -170,9 +170,12 @@ def _handlers(ticket: Ticket) -> list[User]:
 
 
 def facts_for(ticket: Ticket) -> Facts:
-    """The facts a policy looks at; the category as its path of codes (one query)."""
+    """The facts a policy looks at; the category as its path of codes."""
+    return _facts(ticket, _creation_inputs().category_codes())
+
+
+def _facts(ticket: Ticket, codes: dict[int, str]) -> Facts:
     ids = [int(p) for p in ticket.category.path.strip("/").split("/") if p]
-    codes = dict(Category.objects.filter(pk__in=ids).values_list("pk", "code"))
     return Facts(
         ticket_type=ticket.ticket_type.code,
         category="/".join(codes[i] for i in ids if i in codes),
@@ -182,15 +185,113 @@ def facts_for(ticket: Ticket) -> Facts:
     )
 
 
+class _CreationInputs:
+    """What every new order's deadlines are computed from: the active policies, their
+    calendars and the category codes, read once per process while they stay unchanged.
+
+    Every change to these tables writes a history row (the admin, the API, the services
+    and the seeding all do), and committed history ids only grow, so the newest history id
+    of each table is a stamp of their content: it is read (one indexed query) on every
+    use, and a change made by any process is seen by the next order. A copy is kept only
+    when read outside a transaction, hence from committed rows; as a further guard against
+    a write that skipped the history it is at most ``MAX_AGE`` seconds old.
+    """
+
+    MAX_AGE = 60.0
+
+    def __init__(self, stamp: tuple) -> None:
+        import time
+
+        self.stamp = stamp
+        self.read_at = time.monotonic()
+        self._policies = None
+        self._codes: dict[int, str] | None = None
+        self._calendars: dict[tuple, dict[str, Calendar]] = {}
+
+    def fresh(self, stamp: tuple) -> bool:
+        import time
+
+        return self.stamp == stamp and time.monotonic() - self.read_at < self.MAX_AGE
+
+    def policies(self):
+        from kefu.sla.selectors import active_policies
+
+        if self._policies is None:
+            self._policies = active_policies()
+        return self._policies
+
+    def category_codes(self) -> dict[int, str]:
+        if self._codes is None:
+            self._codes = dict(Category.objects.values_list("pk", "code"))
+        return self._codes
+
+    def calendars(self, codes: frozenset[str], year: int) -> dict[str, Calendar]:
+        key = (codes, year)
+        if key not in self._calendars:
+            self._calendars[key] = calendars_for(codes, years=(year - 1, year, year + 1))
+        return self._calendars[key]
+
+
+_creation_cache: _CreationInputs | None = None
+
+
+_creation_stamp_sql: str | None = None
+
+
+def _creation_stamp() -> tuple:
+    global _creation_stamp_sql  # built once: the same for every process and call
+    if _creation_stamp_sql is None:
+        from kefu.sla.models import CalendarDay, CalendarYear, SlaMilestone, WorkCalendar
+
+        quote = connection.ops.quote_name
+        tables = [
+            quote(model.history.model._meta.db_table)
+            for model in (
+                SlaPolicy,
+                SlaMilestone,
+                WorkCalendar,
+                CalendarDay,
+                CalendarYear,
+                Category,
+            )
+        ]
+        parts = [f"(SELECT MAX(history_id) FROM {table})" for table in tables]  # noqa: S608
+        _creation_stamp_sql = "SELECT " + ", ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(_creation_stamp_sql)
+        return tuple(cursor.fetchone())
+
+
+def _creation_inputs() -> _CreationInputs:
+    global _creation_cache  # replaced whole, never changed in place
+    stamp = _creation_stamp()
+    cached = _creation_cache
+    if cached is not None and cached.fresh(stamp):
+        return cached
+    inputs = _CreationInputs(stamp)
+    if not connection.in_atomic_block:
+        _creation_cache = inputs
+    return inputs
+
+
 # ---------------------------------------------------------------------------- hooks
 
 
 def _new_ticket_plan(ticket: Ticket):
-    return new_ticket_deadlines(
-        facts=facts_for(ticket),
-        accepted_at=ticket.created_at,
-        policy_code=ticket.category.sla_policy_code,
+    """The policy and milestone deadlines of a new order (as ``new_ticket_deadlines``)."""
+    from kefu.sla.policy import match_policy, plan_deadlines
+
+    inputs = _creation_inputs()
+    policies = inputs.policies()
+    code = ticket.category.sla_policy_code
+    policy = next((p for p in policies if p.code == code), None) if code else None
+    policy = policy or match_policy(policies, _facts(ticket, inputs.category_codes()))
+    if policy is None:
+        return None, ()
+    calendars = inputs.calendars(
+        frozenset(m.calendar for m in policy.milestones), ticket.created_at.year
     )
+    return policy, plan_deadlines(policy, calendars, accepted_at=ticket.created_at)
 
 
 def prepare_created(ticket: Ticket, *, now: datetime) -> None:
