@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from kefu.customers.selectors import customers_findable
 from kefu.followups import selectors, services
 from kefu.followups.models import (
     DissatisfactionReason,
@@ -21,10 +22,12 @@ from kefu.followups.models import (
     Question,
     Questionnaire,
     ReturnVisit,
+    SurveyLink,
     SurveyResponse,
     VisitAttempt,
+    VisitChannel,
 )
-from kefu.followups.permissions import may_configure, may_supervise
+from kefu.followups.permissions import may_configure, may_supervise, may_survey_by_phone
 from kefu.followups.rules import AttemptOutcome, Satisfaction
 
 
@@ -116,10 +119,25 @@ class CloseInput(serializers.Serializer):
     justification = serializers.CharField()
 
 
+class LinkInput(serializers.Serializer):
+    channel = serializers.ChoiceField(
+        choices=[VisitChannel.SMS_LINK.value, VisitChannel.EMAIL_LINK.value],
+        default=VisitChannel.SMS_LINK.value,
+    )
+    email = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SurveyLink
+        fields = ["id", "channel", "phone", "email", "expires_at", "created_at"]
+
+
 class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     """Return visits in the caller's scope. `?queue=mine|team|overdue|done|all` (default
     `team`: every visit still to make). Record a failed call with `attempts/`, the
-    customer's answer with `result/`, a head's justified close with `close/`."""
+    customer's answer with `result/`, a head's justified close with `close/`, send the
+    survey link with `survey-link/` (`{"channel": "sms_link"|"email_link", "email"}`)."""
 
     serializer_class = ReturnVisitSerializer
 
@@ -181,6 +199,22 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
             _raise_drf(exc)
         return Response(ReturnVisitSerializer(visit).data)
 
+    @extend_schema(request=LinkInput, responses={201: LinkSerializer})
+    @action(detail=True, methods=["post"], url_path="survey-link")
+    def survey_link(self, request, pk=None):
+        data = LinkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            link = services.survey_link_send(
+                visit=self._visit(),
+                actor=request.user,
+                base_url=request.build_absolute_uri("/"),
+                **data.validated_data,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _raise_drf(exc)
+        return Response(LinkSerializer(link).data, status=201)
+
     @extend_schema(responses=AttemptSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="attempt-log")
     def attempt_log(self, request, pk=None):
@@ -219,6 +253,7 @@ class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
 
 class SurveyResponseSerializer(serializers.ModelSerializer):
     questionnaire = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    customer = serializers.SlugRelatedField(slug_field="code", read_only=True)
     ticket = serializers.SerializerMethodField()
 
     class Meta:
@@ -227,6 +262,8 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
             "id",
             "questionnaire",
             "ticket",
+            "customer",
+            "contact",
             "channel",
             "answers",
             "satisfaction",
@@ -238,19 +275,63 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
         return response.visit.ticket.number if response.visit_id else None
 
 
+class PhoneAnswerInput(serializers.Serializer):
+    questionnaire = serializers.SlugField(help_text="The campaign questionnaire's code.")
+    customer = serializers.CharField(help_text="The customer number (客户编号).")
+    contact = serializers.IntegerField(required=False, allow_null=True, default=None)
+    answers = serializers.DictField(help_text='{"q<question id>": value}')
+
+
 class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
     """Answers to questionnaires: those of return visits in the caller's scope (campaign
-    answers without a visit for supervisors)."""
+    answers without a visit for supervisors, one's own for the others). `POST` records a
+    campaign questionnaire filled in on the phone with a customer (channel phone)."""
 
     serializer_class = SurveyResponseSerializer
+
+    @extend_schema(request=PhoneAnswerInput, responses={201: SurveyResponseSerializer})
+    def create(self, request):
+        data = PhoneAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        if not may_survey_by_phone(request.user):
+            raise exceptions.PermissionDenied
+        questionnaire = services.campaign_questionnaires().filter(code=d["questionnaire"]).first()
+        if questionnaire is None:
+            raise exceptions.ValidationError(
+                {"questionnaire": [_("Questionnaire: choose an active campaign questionnaire.")]}
+            )
+        customer = customers_findable(request.user).filter(code=d["customer"]).first()
+        if customer is None:
+            raise exceptions.ValidationError(
+                {"customer": [_("Customer: no customer with this number in your scope.")]}
+            )
+        contact = None
+        if d["contact"] is not None:
+            contact = customer.contacts.filter(pk=d["contact"]).first()
+            if contact is None:
+                raise exceptions.ValidationError(
+                    {"contact": [_("Contact: choose one of this customer's contacts.")]}
+                )
+        try:
+            response = services.campaign_answer_by_phone(
+                questionnaire=questionnaire,
+                customer=customer,
+                contact=contact,
+                answers=d["answers"],
+                actor=request.user,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _raise_drf(exc)
+        return Response(SurveyResponseSerializer(response).data, status=201)
 
     def get_queryset(self):
         user = self.request.user
         visible = selectors.visits_visible(user).values("pk")
-        qs = SurveyResponse.objects.select_related("questionnaire", "visit__ticket")
+        qs = SurveyResponse.objects.select_related("questionnaire", "visit__ticket", "customer")
         if may_supervise(user) or may_configure(user):
             return qs.filter(visit__in=visible) | qs.filter(visit__isnull=True)
-        return qs.filter(visit__in=visible)
+        return qs.filter(visit__in=visible) | qs.filter(visit__isnull=True, submitted_by=user)
 
 
 class PlannedVisitSerializer(serializers.ModelSerializer):

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.followups.models import (
     DissatisfactionReason,
@@ -7,6 +8,7 @@ from kefu.followups.models import (
     FollowupSettings,
     QuestionKindChoices,
     Questionnaire,
+    VisitChannel,
 )
 from kefu.followups.rules import AttemptOutcome, Satisfaction
 from kefu.followups.selectors import GROUPS
@@ -49,6 +51,24 @@ class ResultForm(forms.Form):
     @staticmethod
     def yes_no(value: str) -> bool | None:
         return {"yes": True, "no": False}.get(value)
+
+
+class LinkForm(forms.Form):
+    """How the survey link goes to the customer: SMS to the order's mobile, or email."""
+
+    channel = forms.ChoiceField(
+        label=_("Send by"),
+        choices=[
+            (VisitChannel.SMS_LINK, pgettext_lazy("survey link", "SMS")),
+            (VisitChannel.EMAIL_LINK, pgettext_lazy("survey link", "Email")),
+        ],
+    )
+    email = forms.CharField(
+        label=pgettext_lazy("survey link", "Email address"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"list": "survey-emails", "autocomplete": "off"}),
+    )
 
 
 class CloseForm(forms.Form):

@@ -239,6 +239,7 @@ class VisitStatus(models.TextChoices):
 class VisitChannel(models.TextChoices):
     PHONE = "phone", _("Phone")
     SMS_LINK = "sms_link", _("Survey link by SMS")
+    EMAIL_LINK = "email_link", _("Survey link by email")
 
 
 class SpotCheck(models.Model):
@@ -444,7 +445,11 @@ class SurveyLink(models.Model):
     visit = models.ForeignKey(
         ReturnVisit, on_delete=models.CASCADE, null=True, blank=True, related_name="links"
     )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=VisitChannel.choices, default=VisitChannel.SMS_LINK
+    )
     phone = models.CharField(_("sent to"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("survey answered at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -470,6 +475,23 @@ class SurveyResponse(models.Model):
     )
     visit = models.ForeignKey(
         ReturnVisit, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    # who answered a campaign questionnaire outside a return visit (by phone)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=VisitChannel.choices)
     answers = models.JSONField(_("answers"), default=dict)

@@ -53,3 +53,10 @@ def may_plan(user) -> bool:
 
 def may_configure(user) -> bool:
     return is_admin(user)
+
+
+def may_survey_by_phone(user) -> bool:
+    """Fill a campaign questionnaire with a customer on the phone (outside a return visit)."""
+    return is_admin(user) or user.has_role(
+        R.GENERAL_MANAGER, *VISITOR_ROLES, R.CM_SUPERVISOR, R.DEPARTMENT_HEAD
+    )

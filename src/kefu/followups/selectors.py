@@ -10,17 +10,20 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from kefu.core.scopes import scope_q, viewer_for
+from kefu.customers.models import Contact
 from kefu.followups import rules
 from kefu.followups.models import (
     DissatisfactionReason,
     PlannedStatus,
     PlannedVisit,
+    Questionnaire,
     ReturnVisit,
     SurveyResponse,
     VisitChannel,
     VisitKind,
     VisitStatus,
 )
+from kefu.followups.permissions import may_configure, may_supervise
 from kefu.followups.rules import Verdict
 from kefu.org.roles import DataScope
 
@@ -287,3 +290,45 @@ def closed_dissatisfied(user, *, start: date | None = None, end: date | None = N
         .select_related("ticket", "department", "completed_by")
         .order_by("-completed_at")
     )
+
+
+def visit_emails(visit: ReturnVisit) -> list[tuple[str, str]]:
+    """(address, whose) of the email addresses on file for the order's customer, key
+    contact first: the addresses a survey link may be emailed to."""
+    customer_id = visit.ticket.customer_id
+    if customer_id is None:
+        return []
+    contacts = Contact.objects.filter(customer_id=customer_id, is_active=True).exclude(email="")
+    return [(c.email, c.name) for c in contacts.order_by("-is_key", "id")]
+
+
+def _sees_all_answers(user) -> bool:
+    return may_supervise(user) or may_configure(user)
+
+
+def campaign_list(user) -> QuerySet[Questionnaire]:
+    """Active campaign questionnaires, with their questions and the phone answers *user*
+    may read (all for supervisors, their own for everyone else) counted."""
+    answered = Q(responses__visit__isnull=True, responses__customer__isnull=False)
+    if not _sees_all_answers(user):
+        answered &= Q(responses__submitted_by=user)
+    return (
+        Questionnaire.objects.filter(is_active=True)
+        .exclude(campaign="")
+        .annotate(
+            questions_count=Count("questions", distinct=True),
+            answers_count=Count("responses", filter=answered, distinct=True),
+        )
+        .order_by("campaign", "title")
+    )
+
+
+def campaign_answers(user, questionnaire: Questionnaire) -> QuerySet[SurveyResponse]:
+    """Answers to a campaign questionnaire recorded by phone, newest first: all of them
+    for supervisors, one's own for everyone else."""
+    qs = SurveyResponse.objects.filter(
+        questionnaire=questionnaire, visit__isnull=True, customer__isnull=False
+    )
+    if not _sees_all_answers(user):
+        qs = qs.filter(submitted_by=user)
+    return qs.select_related("customer", "contact", "submitted_by").order_by("-submitted_at", "-id")

@@ -14,13 +14,17 @@ from datetime import date, datetime, timedelta
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.workcal import Calendar
+from kefu.customers.models import Contact, Customer
+from kefu.customers.selectors import customers_findable
 from kefu.followups import rules
 from kefu.followups.models import (
     AssignTo,
@@ -48,8 +52,10 @@ from kefu.followups.permissions import (
     may_plan,
     may_record,
     may_supervise,
+    may_survey_by_phone,
 )
 from kefu.followups.rules import AttemptOutcome, PlanKind, Verdict
+from kefu.notify.models import MessageChannel, MessageStatus, OutboundMessage
 from kefu.notify.services import notify_users, sms_queue_text
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
@@ -574,25 +580,39 @@ def questionnaire_for(category: Category) -> Questionnaire | None:
     return attached or Questionnaire.objects.filter(is_active=True, is_default=True).first()
 
 
-def _link_send(visit, *, actor, base_url: str, now: datetime, config) -> SurveyLink:
-    ticket = visit.ticket
+def _link_create(visit, *, actor, now: datetime, config, **sent_to) -> SurveyLink:
     questionnaire = questionnaire_for(visit.category)
     if questionnaire is None:
         raise ValidationError({"questionnaire": _("No active questionnaire: create one first.")})
+    return SurveyLink.objects.create(
+        key=secrets.token_urlsafe(16),
+        questionnaire=questionnaire,
+        visit=visit,
+        expires_at=now + timedelta(days=config.link_valid_days),
+        created_by=actor,
+        created_at=now,
+        **sent_to,
+    )
+
+
+def _link_url(link: SurveyLink, base_url: str) -> str:
+    return base_url.rstrip("/") + reverse("followups:survey", args=[link_token(link)])
+
+
+def _link_send(visit, *, actor, base_url: str, now: datetime, config) -> SurveyLink:
+    ticket = visit.ticket
     if not _mobile(ticket.contact_phone):
         raise ValidationError(
             {"phone": _("The order has no mobile number to send the survey link to.")}
         )
-    link = SurveyLink.objects.create(
-        key=secrets.token_urlsafe(16),
-        questionnaire=questionnaire,
-        visit=visit,
+    link = _link_create(
+        visit,
+        actor=actor,
+        now=now,
+        config=config,
+        channel=VisitChannel.SMS_LINK,
         phone=ticket.contact_phone,
-        expires_at=now + timedelta(days=config.link_valid_days),
-        created_by=actor,
-        created_at=now,
     )
-    url = base_url.rstrip("/") + reverse("followups:survey", args=[link_token(link)])
     sms_queue_text(
         phone=ticket.contact_phone,
         text=_(
@@ -602,7 +622,7 @@ def _link_send(visit, *, actor, base_url: str, now: datetime, config) -> SurveyL
         % {
             "customer": ticket.contact_name or _("customer"),
             "number": ticket.number,
-            "url": url,
+            "url": _link_url(link, base_url),
             "days": config.link_valid_days,
         },
         template_code="return_visit_survey",
@@ -611,20 +631,125 @@ def _link_send(visit, *, actor, base_url: str, now: datetime, config) -> SurveyL
     return link
 
 
+SURVEY_EMAIL_TEMPLATE = "return_visit_survey_email"
+
+
+def _link_email(visit, *, actor, email: str, base_url: str, now: datetime, config) -> SurveyLink:
+    ticket = visit.ticket
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        log.warning("survey link for visit %s refused: bad email address", visit.pk)
+        raise ValidationError(
+            {"email": _("Email: enter a valid email address (for example name@example.com).")}
+        ) from None
+    link = _link_create(
+        visit, actor=actor, now=now, config=config, channel=VisitChannel.EMAIL_LINK, email=email
+    )
+    message = OutboundMessage.objects.create(
+        channel=MessageChannel.EMAIL,
+        to=email,
+        text=_(
+            "Dear %(customer)s,\n\n"
+            "Your order %(number)s (%(title)s) has been handled. Please tell us whether you "
+            "are satisfied — it takes a minute:\n\n%(url)s\n\n"
+            "The link works once and is valid for %(days)d days.\n"
+        )
+        % {
+            "customer": ticket.contact_name or _("customer"),
+            "number": ticket.number,
+            "title": ticket.title,
+            "url": _link_url(link, base_url),
+            "days": config.link_valid_days,
+        },
+        template_code=SURVEY_EMAIL_TEMPLATE,
+        ticket=ticket,
+    )
+    transaction.on_commit(lambda: _queue_email(message.pk))
+    return link
+
+
+def _queue_email(message_id: int) -> None:
+    from kefu.followups.tasks import survey_email_deliver
+
+    survey_email_deliver(message_id)
+
+
+def survey_email_deliver_now(message_id: int) -> OutboundMessage:
+    """Hand one recorded survey email to the mail server (Django's EMAIL_* settings) and
+    record the outcome. A failure is recorded on the message and raised again, so the
+    worker retries it; a message already sent is not sent twice."""
+    failure = None
+    with transaction.atomic():
+        message = (
+            OutboundMessage.objects.select_for_update(of=("self",))
+            .select_related("ticket")
+            .get(pk=message_id)
+        )
+        if message.status not in (MessageStatus.QUEUED, MessageStatus.FAILED):
+            return message
+        number = message.ticket.number if message.ticket_id else ""
+        mail = EmailMessage(
+            subject=_("Satisfaction survey for order %(number)s") % {"number": number},
+            body=message.text,
+            to=[message.to],
+        )
+        try:
+            mail.send()
+        except Exception as exc:  # the mail server's failure is recorded, never lost
+            log.warning("survey email %s to %s failed: %s", message.pk, message.to, exc)
+            message.status = MessageStatus.FAILED
+            message.error = (str(exc) or exc.__class__.__name__)[:300]
+            failure = exc
+        else:
+            message.status = MessageStatus.SENT
+            message.error = ""
+            message.sent_at = timezone.now()
+        message.save(update_fields=["status", "error", "sent_at"])
+    if failure is not None:
+        raise failure
+    return message
+
+
+def survey_emails_pending(*, now: datetime, older_than: timedelta = timedelta(minutes=10)):
+    """Survey emails still waiting or failed whose link has not expired yet."""
+    valid_days = settings_get().link_valid_days
+    return OutboundMessage.objects.filter(
+        channel=MessageChannel.EMAIL,
+        template_code=SURVEY_EMAIL_TEMPLATE,
+        status__in=[MessageStatus.QUEUED, MessageStatus.FAILED],
+        created_at__lte=now - older_than,
+        created_at__gt=now - timedelta(days=valid_days),
+    ).order_by("id")
+
+
 @transaction.atomic
 def survey_link_send(
-    *, visit: ReturnVisit, actor: User, base_url: str, now: datetime | None = None
+    *,
+    visit: ReturnVisit,
+    actor: User,
+    base_url: str,
+    channel: str = VisitChannel.SMS_LINK,
+    email: str = "",
+    now: datetime | None = None,
 ) -> SurveyLink:
-    """Send the customer a signed, single-use, expiring link to the questionnaire by SMS."""
+    """Send the customer a signed, single-use, expiring link to the questionnaire, by SMS
+    to the order's mobile number or by email to *email*."""
     now = now or timezone.now()
     visit = _lock(visit)
     if not may_record(actor, visit):
         raise PermissionDenied(_("You may not record this return visit."))
     _check_pending(visit)
+    if channel not in (VisitChannel.SMS_LINK, VisitChannel.EMAIL_LINK):
+        raise ValidationError({"channel": _("Send the survey link by SMS or by email.")})
     config = settings_get()
-    return _link_send(
-        visit, actor=actor, base_url=config.public_base_url or base_url, now=now, config=config
-    )
+    base_url = config.public_base_url or base_url
+    if channel == VisitChannel.EMAIL_LINK:
+        return _link_email(
+            visit, actor=actor, email=email, base_url=base_url, now=now, config=config
+        )
+    return _link_send(visit, actor=actor, base_url=base_url, now=now, config=config)
 
 
 def survey_link_open(token: str, *, now: datetime | None = None) -> SurveyLink:
@@ -685,10 +810,13 @@ def survey_answer(
     questionnaire: Questionnaire | None = None,
     answers: dict,
     actor: User | None = None,
+    customer: Customer | None = None,
+    contact: Contact | None = None,
     now: datetime | None = None,
 ) -> SurveyResponse:
     """Store one answer: through a customer's link (the return visit then gets its result)
-    or filled in by staff for a campaign. Bad answers change nothing."""
+    or filled in by staff for a campaign (``campaign_answer_by_phone`` checks who may).
+    Bad answers change nothing."""
     now = now or timezone.now()
     link = None
     if token:
@@ -701,13 +829,15 @@ def survey_answer(
         raise ValidationError({"questionnaire": _("Choose the questionnaire.")})
     cleaned = _clean_answers(questionnaire, answers)
     fed = {"satisfaction": None, "resolved": None, "words": ""}
-    nps = None
+    nps = scale = None
     for question in questionnaire.questions.all():
         value = cleaned.get(str(question.pk))
         if value is None:
             continue
         if question.kind == QuestionKindChoices.NPS and nps is None:
             nps = value
+        if question.kind == QuestionKindChoices.SCALE and scale is None:
+            scale = value
         if question.feeds == Feeds.SATISFACTION and question.kind == QuestionKindChoices.SCALE:
             fed["satisfaction"] = value
         elif question.feeds == Feeds.RESOLVED and question.choices:
@@ -718,9 +848,12 @@ def survey_answer(
         questionnaire=questionnaire,
         link=link,
         visit=link.visit if link else None,
-        channel=VisitChannel.SMS_LINK if link else VisitChannel.PHONE,
+        channel=link.channel if link else VisitChannel.PHONE,
+        customer=customer,
+        contact=contact,
         answers=cleaned,
-        satisfaction=fed["satisfaction"],
+        # a campaign's questionnaire feeds no visit: its first scale is the satisfaction
+        satisfaction=fed["satisfaction"] if fed["satisfaction"] is not None else scale,
         nps=nps,
         submitted_by=actor,
         submitted_at=now,
@@ -748,10 +881,51 @@ def survey_answer(
                 resolved=resolved,
                 satisfaction=fed["satisfaction"],
                 customer_words=words,
-                channel=VisitChannel.SMS_LINK,
+                channel=link.channel,
                 now=now,
             )
     return response
+
+
+def campaign_questionnaires() -> QuerySet[Questionnaire]:
+    """The active questionnaires of campaigns (not those of work orders)."""
+    return (
+        Questionnaire.objects.filter(is_active=True)
+        .exclude(campaign="")
+        .order_by("campaign", "title")
+    )
+
+
+@transaction.atomic
+def campaign_answer_by_phone(
+    *,
+    questionnaire: Questionnaire,
+    customer: Customer,
+    contact: Contact | None = None,
+    answers: dict,
+    actor: User,
+    now: datetime | None = None,
+) -> SurveyResponse:
+    """Record a campaign questionnaire a staff member filled in on the phone with a
+    customer (outside any return visit): channel phone, the customer and contact kept."""
+    if not may_survey_by_phone(actor):
+        raise PermissionDenied(_("You may not record survey answers by phone."))
+    if not (questionnaire.is_active and questionnaire.campaign):
+        raise ValidationError(
+            {"questionnaire": _("Questionnaire: choose an active campaign questionnaire.")}
+        )
+    if not customers_findable(actor).filter(pk=customer.pk).exists():
+        raise PermissionDenied(_("This customer is outside your data scope."))
+    if contact is not None and contact.customer_id != customer.pk:
+        raise ValidationError({"contact": _("Contact: choose one of this customer's contacts.")})
+    return survey_answer(
+        questionnaire=questionnaire,
+        answers=answers,
+        actor=actor,
+        customer=customer,
+        contact=contact,
+        now=now,
+    )
 
 
 # ---------------------------------------------------------------- spot checks

@@ -1,4 +1,5 @@
-"""Background jobs of the return-visit app: the daily visit-plan generation."""
+"""Background jobs of the return-visit app: the daily visit-plan generation and the delivery
+of survey links by email (retried until the mail server takes them or the link expires)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from kefu.followups import services
 
@@ -20,3 +21,22 @@ def plans_generate() -> None:
     counts = services.plans_generate(today=timezone.localdate())
     if counts["planned"]:
         logger.info("visit plans: %d planned visits created", counts["planned"])
+
+
+@db_task(retries=3, retry_delay=60)
+def survey_email_deliver(message_id: int) -> None:
+    """Send one survey email; a failure (recorded on the message) is retried by the worker."""
+    services.survey_email_deliver_now(message_id)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def survey_emails_retry() -> None:
+    """Every quarter of an hour: try again the survey emails the mail server has not taken
+    yet (after the task's own retries), as long as their link is valid."""
+    for message_id in services.survey_emails_pending(now=timezone.now()).values_list(
+        "pk", flat=True
+    ):
+        try:
+            services.survey_email_deliver_now(message_id)
+        except Exception:  # recorded on the message; the next sweep tries again
+            logger.warning("survey email %s still not delivered", message_id)

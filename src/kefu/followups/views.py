@@ -15,10 +15,13 @@ from django.views.decorators.http import require_POST
 
 from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
+from kefu.core.templatetags import charts as chart_tags
+from kefu.customers.selectors import customer_lookup, customers_findable
 from kefu.followups import selectors, services
 from kefu.followups.forms import (
     AttemptForm,
     CloseForm,
+    LinkForm,
     PlanForm,
     PlannedDoneForm,
     QuestionForm,
@@ -32,6 +35,7 @@ from kefu.followups.models import (
     Questionnaire,
     ReturnVisit,
     SpotCheck,
+    VisitChannel,
     VisitKind,
     VisitStatus,
 )
@@ -41,6 +45,7 @@ from kefu.followups.permissions import (
     may_plan,
     may_record,
     may_supervise,
+    may_survey_by_phone,
 )
 from kefu.followups.rules import Verdict
 
@@ -184,6 +189,7 @@ def detail(request, pk):
         ticket=ticket, kind=VisitKind.AFTER_TICKET, verdict=Verdict.DISSATISFIED
     ).exists()
     pending = visit.status == VisitStatus.PENDING
+    emails = selectors.visit_emails(visit)
     return render(
         request,
         "followups/detail.html",
@@ -201,6 +207,8 @@ def detail(request, pk):
             "attempt_form": AttemptForm(),
             "result_form": kwargs_form(request, ResultForm),
             "close_form": CloseForm(),
+            "link_form": LinkForm(initial={"email": emails[0][0] if emails else ""}),
+            "emails": emails,
             "overdue": visit.is_overdue(timezone.now()),
         },
     )
@@ -285,14 +293,29 @@ def record(request, pk):
 @require_POST
 def send_link(request, pk):
     visit = _visit_or_404(request.user, pk)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Send the survey link by SMS or by email."))
+        return redirect("followups:detail", pk=visit.pk)
+    channel = form.cleaned_data["channel"]
     try:
-        services.survey_link_send(
-            visit=visit, actor=request.user, base_url=request.build_absolute_uri("/")
+        link = services.survey_link_send(
+            visit=visit,
+            actor=request.user,
+            base_url=request.build_absolute_uri("/"),
+            channel=channel,
+            email=form.cleaned_data["email"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The survey link was sent by SMS."))
+        if channel == VisitChannel.EMAIL_LINK:
+            messages.success(
+                request,
+                _("The survey link was sent by email to %(email)s.") % {"email": link.email},
+            )
+        else:
+            messages.success(request, _("The survey link was sent by SMS."))
     return redirect("followups:detail", pk=visit.pk)
 
 
@@ -360,12 +383,21 @@ def report(request):
         return xlsx_response(f"{_('satisfaction')}.xlsx", _("Satisfaction"), headers, data)
     query = request.GET.copy()
     query.pop("export", None)
+    charts = {}
+    if chart_tags.echarts_installed():
+        for name in ("department", "month"):
+            charts[name] = (
+                rows
+                if name == group
+                else selectors.satisfaction_figures(request.user, group=name, start=start, end=end)
+            )
     return render(
         request,
         "followups/report.html",
         {
             "form": form,
             "rows": rows,
+            "charts": charts,
             "total": total,
             "reasons": selectors.dissatisfaction_reasons(request.user, start=start, end=end),
             "closed": selectors.closed_dissatisfied(request.user, start=start, end=end)[:100],
@@ -582,6 +614,93 @@ def settings_edit(request):
         messages.success(request, _("Saved."))
         return redirect("followups:settings")
     return render(request, "followups/settings.html", {"form": form})
+
+
+# ---------------------------------------------------------------- campaign surveys by phone
+
+
+def _survey_by_phone_only(user):
+    if not may_survey_by_phone(user):
+        raise PermissionDenied
+
+
+@login_required
+def campaigns(request):
+    """The campaign questionnaires staff fill in on the phone with a customer."""
+    _survey_by_phone_only(request.user)
+    return render(
+        request,
+        "followups/campaigns.html",
+        {"questionnaires": selectors.campaign_list(request.user)},
+    )
+
+
+@login_required
+def campaign_answer(request, pk):
+    """Pick a customer (search box), then a contact, and fill the answers while on the
+    phone: stored as a survey response with channel phone."""
+    _survey_by_phone_only(request.user)
+    questionnaire = get_object_or_404(services.campaign_questionnaires(), pk=pk)
+    query = request.GET.get("q", "").strip()
+    hits = customer_lookup(request.user, query) if query else []
+    customer = None
+    raw_customer = request.POST.get("customer") or request.GET.get("customer")
+    if raw_customer:
+        if not str(raw_customer).isdigit():
+            raise Http404
+        customer = get_object_or_404(customers_findable(request.user), pk=raw_customer)
+    questions = list(questionnaire.questions.all())
+    contacts = list(customer.contacts.filter(is_active=True)) if customer else []
+    errors, answers, contact_id = {}, {}, ""
+    if request.method == "POST":
+        if customer is None:
+            errors["customer"] = [_("Customer: choose the customer you are calling.")]
+        else:
+            answers = {f"q{q.pk}": request.POST.get(f"q{q.pk}", "") for q in questions}
+            contact_id = request.POST.get("contact", "")
+            contact = None
+            if contact_id:
+                contact = next((c for c in contacts if str(c.pk) == contact_id), None)
+            try:
+                if contact_id and contact is None:
+                    raise ValidationError(
+                        {"contact": _("Contact: choose one of this customer's contacts.")}
+                    )
+                services.campaign_answer_by_phone(
+                    questionnaire=questionnaire,
+                    customer=customer,
+                    contact=contact,
+                    answers=answers,
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            else:
+                messages.success(
+                    request,
+                    _("Answers of %(customer)s recorded.") % {"customer": customer.name},
+                )
+                return redirect("followups:campaign_answer", pk=questionnaire.pk)
+        for message in [m for k, v in errors.items() if not k.startswith("q") for m in v]:
+            messages.error(request, message)
+    for question in questions:
+        question.error = " ".join(errors.get(f"q{question.pk}", []))
+        question.answer = answers.get(f"q{question.pk}", "")
+    return render(
+        request,
+        "followups/campaign_answer.html",
+        {
+            "questionnaire": questionnaire,
+            "query": query,
+            "hits": hits,
+            "customer": customer,
+            "contacts": contacts,
+            "contact_id": contact_id,
+            "questions": questions,
+            "recent": selectors.campaign_answers(request.user, questionnaire)[:20],
+        },
+        status=400 if errors else 200,
+    )
 
 
 # ---------------------------------------------------------------- the public survey page

@@ -1,7 +1,7 @@
 from django import template
 from django.template.loader import render_to_string
 
-from kefu.followups.permissions import may_configure, may_supervise
+from kefu.followups.permissions import may_configure, may_supervise, may_survey_by_phone
 
 register = template.Library()
 
@@ -16,6 +16,7 @@ def followups_tabs(context):
             "user": request.user,
             "perms_supervise": may_supervise(request.user),
             "perms_configure": may_configure(request.user),
+            "perms_campaigns": may_survey_by_phone(request.user),
         },
         request=request,
     )
