@@ -62,6 +62,9 @@ class AttemptOutcome(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+# The outbound-message code of survey links sent by email (their delivery is retried).
+SURVEY_EMAIL_TEMPLATE = "return_visit_survey_email"
+
 FAILED_OUTCOMES = frozenset(
     {AttemptOutcome.NO_ANSWER, AttemptOutcome.WRONG_NUMBER, AttemptOutcome.REFUSED}
 )

@@ -24,7 +24,8 @@ from kefu.followups.models import (
     VisitStatus,
 )
 from kefu.followups.permissions import may_configure, may_supervise
-from kefu.followups.rules import Verdict
+from kefu.followups.rules import SURVEY_EMAIL_TEMPLATE, Verdict
+from kefu.notify.models import MessageChannel, OutboundMessage
 from kefu.org.roles import DataScope
 
 
@@ -332,3 +333,10 @@ def campaign_answers(user, questionnaire: Questionnaire) -> QuerySet[SurveyRespo
     if not _sees_all_answers(user):
         qs = qs.filter(submitted_by=user)
     return qs.select_related("customer", "contact", "submitted_by").order_by("-submitted_at", "-id")
+
+
+def survey_emails_of(ticket) -> QuerySet[OutboundMessage]:
+    """The survey-link emails sent for an order, with their delivery state."""
+    return OutboundMessage.objects.filter(
+        ticket=ticket, channel=MessageChannel.EMAIL, template_code=SURVEY_EMAIL_TEMPLATE
+    ).order_by("created_at", "id")

@@ -54,7 +54,7 @@ from kefu.followups.permissions import (
     may_supervise,
     may_survey_by_phone,
 )
-from kefu.followups.rules import AttemptOutcome, PlanKind, Verdict
+from kefu.followups.rules import SURVEY_EMAIL_TEMPLATE, AttemptOutcome, PlanKind, Verdict
 from kefu.notify.models import MessageChannel, MessageStatus, OutboundMessage
 from kefu.notify.services import notify_users, sms_queue_text
 from kefu.org.models import Department, User
@@ -629,9 +629,6 @@ def _link_send(visit, *, actor, base_url: str, now: datetime, config) -> SurveyL
         ticket=ticket,
     )
     return link
-
-
-SURVEY_EMAIL_TEMPLATE = "return_visit_survey_email"
 
 
 def _link_email(visit, *, actor, email: str, base_url: str, now: datetime, config) -> SurveyLink:

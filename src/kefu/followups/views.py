@@ -209,6 +209,7 @@ def detail(request, pk):
             "close_form": CloseForm(),
             "link_form": LinkForm(initial={"email": emails[0][0] if emails else ""}),
             "emails": emails,
+            "survey_emails": selectors.survey_emails_of(ticket),
             "overdue": visit.is_overdue(timezone.now()),
         },
     )

@@ -1,6 +1,7 @@
 """Survey links by email: sent through real SMTP (a local sink), recorded before sending,
 and retried by the worker when the mail server does not take them."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -93,14 +94,27 @@ def test_link_by_email_reaches_the_mail_server_and_answering_closes_the_order(
     assert SurveyResponse.objects.get().channel == "email_link"
 
 
+def survey_email_line(client, visit) -> str:
+    page = client.get(f"/followups/{visit.pk}/").text
+    return re.search(r'<p class="muted" data-testid="survey-email">(.*?)</p>', page).group(1)
+
+
 def test_mail_server_down_keeps_the_message_and_the_worker_retries_it(
-    visit, visitor, smtp_sink, django_capture_on_commit_callbacks, huey_schedule, frozen
+    visit,
+    visitor,
+    client_as,
+    smtp_sink,
+    django_capture_on_commit_callbacks,
+    huey_schedule,
+    frozen,
 ):
     smtp_sink.stop()
     link = send(visit, visitor, django_capture_on_commit_callbacks)
     message = OutboundMessage.objects.get(channel="email")
     assert message.status == "failed" and message.error
     assert SurveyLink.objects.get() == link  # the link stands; only the delivery waits
+    line = survey_email_line(client_as(visitor), visit)
+    assert "zhang@example.com · 失败" in line and message.error in line
 
     smtp_sink.start()
     frozen.shift(timedelta(minutes=2))
@@ -111,6 +125,7 @@ def test_mail_server_down_keeps_the_message_and_the_worker_retries_it(
     assert (message.status, message.error) == ("sent", "")
     assert len(smtp_sink.messages) == 1
     assert services.link_token(link) in smtp_sink.messages[0].get_content()
+    assert "zhang@example.com · 已发送 11-23 09:02" in survey_email_line(client_as(visitor), visit)
 
 
 def test_sweep_sends_what_is_still_waiting_once_and_stops_when_the_link_expired(
