@@ -276,12 +276,16 @@ def queue_page(
     viewer = viewer_for(user)
     base = _after(_queue_filtered(user, name, filters), after)
     branches = None
+    split = connection.features.supports_slicing_ordering_in_compound
     if _needs_scope(viewer, user, name):
-        if connection.features.supports_slicing_ordering_in_compound:
-            branches = _scope_branches(viewer)
+        branches = _scope_branches(viewer) if split else None
         if branches is None:
             q = _visible_q(viewer)
             base = base if q is None else base.filter(q)
+    elif name == "to_sign" and split and user.department_id:
+        # the department subtree is an OR over departments too
+        departments = _subtree(user.department.path)
+        branches = None if departments is None else [Q(department_id=d) for d in departments]
     # only what the page shows: fewer joins also make the query quicker to plan
     page = ("category", "department", "first_responder")
     if branches is None:
@@ -291,7 +295,7 @@ def queue_page(
             base.filter(branch).order_by(*_KEYS).values_list(*_KEYS)[: size + 1]
             for branch in branches
         ]
-        keys = walks[0].union(*walks[1:]).order_by(*_KEYS)[: size + 1]
+        keys = walks[0].union(*walks[1:]).order_by(*_KEYS)[: size + 1] if walks[1:] else walks[0]
         ids = [key[3] for key in keys]
         found = Ticket.objects.select_related(*page).only(*PAGE_COLUMNS).in_bulk(ids)
         rows = [found[pk] for pk in ids if pk in found]
@@ -310,15 +314,21 @@ def _scope_branches(viewer: Viewer) -> list[Q] | None:
         Q(pk__in=_participations(viewer.user_id)),
     ]
     if viewer.scope == DataScope.SUBTREE and viewer.department_path:
-        departments = list(
-            Department.objects.filter(path__startswith=viewer.department_path)
-            .order_by()
-            .values_list("pk", flat=True)[: MAX_SCOPE_BRANCHES + 1]
-        )
-        if len(departments) > MAX_SCOPE_BRANCHES:
+        departments = _subtree(viewer.department_path)
+        if departments is None:
             return None
         branches += [Q(department_id=pk) for pk in departments]
     return branches
+
+
+def _subtree(path: str) -> list[int] | None:
+    """The ids of the departments under *path*; None when too many to walk one by one."""
+    departments = list(
+        Department.objects.filter(path__startswith=path)
+        .order_by()
+        .values_list("pk", flat=True)[: MAX_SCOPE_BRANCHES + 1]
+    )
+    return None if len(departments) > MAX_SCOPE_BRANCHES else departments
 
 
 # ---------------------------------------------------------------- counts
