@@ -117,7 +117,7 @@ def load(*, rng: random.Random) -> dict[str, int]:
             description="当月服务费折让",
             now=now,
         )
-        services.remedy_decide(remedy=remedy, actor=users["head"], approve=True, now=now)
+        services.remedy_decide(remedy=remedy, actor=users["gm"], approve=True, now=now)
         if stage == "valid":
             services.action_complete(action=action, actor=users["head"], note="已完成培训", now=now)
             services.action_verify(

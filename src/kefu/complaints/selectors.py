@@ -40,9 +40,13 @@ LIST_RELATED = (
 
 
 def cases_visible(user) -> QuerySet[ComplaintCase]:
-    """Case files of the work orders *user* may see, plus those attributed to them."""
+    """Case files of the work orders *user* may see, plus those attributed to them and
+    those with a corrective action they own."""
     visible = tickets_visible(user).values("pk")
-    return ComplaintCase.objects.filter(Q(ticket__in=visible) | Q(responsible_person=user.pk))
+    owns_action = CorrectiveAction.objects.filter(case=OuterRef("pk"), owner=user.pk)
+    return ComplaintCase.objects.filter(
+        Q(ticket__in=visible) | Q(responsible_person=user.pk) | Exists(owns_action)
+    )
 
 
 @dataclass(frozen=True)

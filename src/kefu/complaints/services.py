@@ -289,8 +289,8 @@ def on_created(ticket: Ticket, *, now: datetime) -> None:
 
 
 def on_transition(ticket: Ticket, *, action, from_status, to_status, actor, now) -> None:
-    """Refuse to close a case file that is not finished (CAPA open, validity or
-    responsibility undecided, the customer not told, a remedy undecided)."""
+    """Refuse to close a case file while a corrective action is open, a remedy awaits
+    approval, or the customer of a complaint found not valid was not told."""
     if action != Action.CLOSE or _series_of(ticket) is None:
         return
     case = ComplaintCase.objects.filter(ticket=ticket).first()
@@ -302,14 +302,12 @@ def on_transition(ticket: Ticket, *, action, from_status, to_status, actor, now)
 
 
 def close_blockers(case: ComplaintCase) -> list[str]:
-    """Why the case cannot be closed yet (empty when it can)."""
+    """Why the case cannot be closed yet (empty when it can): a corrective action not
+    verified, a remedy awaiting approval, or a complaint found not valid whose customer
+    was not told why."""
     problems = []
-    if case.validity == Validity.PENDING:
-        problems.append(_("Decide whether the complaint is valid before closing it."))
-    elif case.validity == Validity.INVALID and case.customer_told_at is None:
+    if case.validity == Validity.INVALID and case.customer_told_at is None:
         problems.append(_("Tell the customer why the complaint is not valid before closing it."))
-    elif case.validity == Validity.VALID and case.responsibility == Responsibility.PENDING:
-        problems.append(_("Attribute the responsibility before closing the complaint."))
     open_actions = case.corrective_actions.exclude(status=ActionStatus.VERIFIED).count()
     if open_actions:
         problems.append(
@@ -319,6 +317,17 @@ def close_blockers(case: ComplaintCase) -> list[str]:
     if case.remedies.filter(status=RemedyStatus.PENDING).exists():
         problems.append(_("A remedy is still awaiting approval."))
     return problems
+
+
+def case_gaps(case: ComplaintCase) -> list[str]:
+    """What the case file still lacks without stopping the close (shown on the page and
+    counted as "not yet decided" in the statistics)."""
+    gaps = []
+    if case.validity == Validity.PENDING:
+        gaps.append(_("Decide whether the complaint is valid before closing it."))
+    elif case.validity == Validity.VALID and case.responsibility == Responsibility.PENDING:
+        gaps.append(_("Attribute the responsibility before closing the complaint."))
+    return gaps
 
 
 def _tell_general_managers(case: ComplaintCase, *, now: datetime) -> None:

@@ -257,6 +257,7 @@ def _render_case(request, case, *, bound=None, status=200):
         "penalties": list(case.penalties.all()),
         "forms": _forms(case, bound),
         "blockers": services.close_blockers(case) if not finished else [],
+        "gaps": services.case_gaps(case) if not finished else [],
         "may_handle": may_handle(user, case) and not finished,
         "may_decide": may_decide(user, case) and not finished,
         "may_penalise": may_propose_penalty(user, case),
