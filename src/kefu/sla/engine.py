@@ -11,19 +11,20 @@ Lock order is always the ticket row first, then its deadline rows, as in
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.workcal import Calendar
-from kefu.notify.services import notify_users
+from kefu.notify.models import Notification
 from kefu.org.models import Department, DepartmentKind, User
 from kefu.org.roles import RoleCode
 from kefu.sla.models import DelayNotice, OverdueInvestigation, SlaPolicy, TicketDeadline
@@ -159,14 +160,6 @@ def _heads(ticket: Ticket) -> list[User]:
             roles__code=RoleCode.DEPARTMENT_HEAD,
         ).distinct()
     )
-
-
-def _handlers(ticket: Ticket) -> list[User]:
-    if ticket.owner_id:
-        return [ticket.owner]
-    if ticket.status in OPEN_STATUSES:
-        return _heads(ticket)
-    return [ticket.first_responder] if ticket.first_responder_id else []
 
 
 def facts_for(ticket: Ticket) -> Facts:
@@ -573,7 +566,22 @@ def investigation_answer(
 
 def _due_tickets(now: datetime, limit: int) -> list[Ticket]:
     due = TicketDeadline.objects.filter(next_event_at__lte=now).values("ticket_id")
-    qs = Ticket.objects.filter(pk__in=due).select_related("department", "owner", "first_responder")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        # ``id = ANY(ARRAY(…))`` reads the due rows once from the next_event_at index and
+        # then only their orders. With ``id IN (…)`` and the LIMIT the planner may walk
+        # every order by id (a merge join): a cost that grows with all orders.
+        in_due = Func(
+            F("pk"),
+            ArraySubquery(due),
+            template="%(expressions)s)",
+            arg_joiner=" = ANY(",
+            output_field=BooleanField(),
+        )
+    else:
+        in_due = Q(pk__in=due)
+    qs = Ticket.objects.filter(in_due).select_related("department", "owner", "first_responder")
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
     return list(qs.order_by("pk")[:limit])
@@ -587,32 +595,233 @@ def sla_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> dict[
     while True:
         with transaction.atomic():
             tickets = _due_tickets(now, batch)
-            for ticket in tickets:
-                _sweep_ticket(ticket, now, counts)
+            if tickets:
+                _sweep_batch(tickets, now, counts)
         if len(tickets) < batch:
             return counts
 
 
-def _sweep_ticket(ticket: Ticket, now: datetime, counts: dict[str, int]) -> None:
-    # Read under the ticket's lock, in a new statement: sees another worker's commit.
-    rows = list(TicketDeadline.objects.select_for_update().filter(ticket=ticket))
+class _Batch:
+    """One batch of the sweep: the people, policies and calendars it looks up (read once
+    per batch) and the rows it writes (written together at the end of the batch, in the
+    order a ticket-by-ticket sweep would write them)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.events: list[TicketEvent] = []
+        self.notifications: list[Notification] = []
+        self.urge_notifications: list[Notification] = []  # sent once the batch commits
+        self.urges: dict[int, int] = {}  # ticket id → times urged
+        self.investigations: list[OverdueInvestigation] = []
+        self.delay_notices: list[DelayNotice] = []
+        self.participants: list[tuple[int, int]] = []
+        self._heads: dict[int, list[User]] = {}
+        self._department_people: dict[int, list[User]] = {}
+        self._centre: dict[tuple[int | None, int | None], list[User]] = {}
+        self._general_managers: list[User] | None = None
+        self._policies: dict[str, SlaPolicy | None] = {}
+        self._calendars: dict[str, Calendar | None] = {}
+
+    # reads, once per batch
+
+    def heads(self, ticket: Ticket) -> list[User]:
+        if ticket.department_id is None:
+            return []
+        if ticket.department_id not in self._heads:
+            self._heads[ticket.department_id] = _heads(ticket)
+        return self._heads[ticket.department_id]
+
+    def handlers(self, ticket: Ticket) -> list[User]:
+        if ticket.owner_id:
+            return [ticket.owner]
+        if ticket.status in OPEN_STATUSES:
+            return self.heads(ticket)
+        return [ticket.first_responder] if ticket.first_responder_id else []
+
+    def department_people(self, ticket: Ticket) -> list[User]:
+        """Handlers and heads of the order's department: whom an urge tells when the order
+        has no handler (as ``kefu.tickets.services.ticket_urge``)."""
+        if ticket.department_id is None:
+            return []
+        if ticket.department_id not in self._department_people:
+            self._department_people[ticket.department_id] = list(
+                User.objects.filter(
+                    is_active=True,
+                    department__path__startswith=ticket.department.path,
+                    roles__code__in=[RoleCode.HANDLER, RoleCode.DEPARTMENT_HEAD],
+                ).distinct()
+            )
+        return self._department_people[ticket.department_id]
+
+    def centre_people(self, ticket: Ticket) -> list[User]:
+        responder = ticket.first_responder
+        key = (ticket.department_id, responder.department_id if responder else None)
+        if key not in self._centre:
+            self._centre[key] = _centre_people(ticket)
+        return self._centre[key]
+
+    def general_managers(self) -> list[User]:
+        if self._general_managers is None:
+            self._general_managers = _general_managers()
+        return self._general_managers
+
+    def policy(self, code: str) -> SlaPolicy | None:
+        if code not in self._policies:
+            self._policies[code] = SlaPolicy.objects.filter(code=code).first()
+        return self._policies[code]
+
+    def calendar(self, code: str) -> Calendar | None:
+        if code not in self._calendars:
+            self._calendars[code] = calendars_for([code]).get(code)
+        return self._calendars[code]
+
+    # writes, gathered
+
+    def event(self, ticket: Ticket, kind: str, note: str, **data) -> None:
+        self.events.append(
+            TicketEvent(
+                ticket=ticket,
+                kind=kind,
+                actor=data.pop("actor", None),
+                note=note,
+                created_at=self.now,
+                data=data,
+            )
+        )
+
+    def notify(self, users: Iterable[User | None], *, text: str, url: str, later=False) -> None:
+        """As ``kefu.notify.services.notify_users``: one notice per distinct active user."""
+        target = self.urge_notifications if later else self.notifications
+        seen: set[int] = set()
+        for user in users:
+            if user is None or user.pk in seen or not user.is_active:
+                continue
+            seen.add(user.pk)
+            target.append(Notification(recipient=user, text=text[:300], url=url))
+
+    def urge(self, ticket: Ticket, note: str) -> None:
+        """催办 by the system, as ``kefu.tickets.services.ticket_urge`` with no actor: the
+        order is counted as urged once more, the urge is on its timeline, and its handler
+        (or, without one, its department) is told once the transaction commits."""
+        self.urges[ticket.pk] = self.urges.get(ticket.pk, 0) + 1
+        ticket.urge_count += 1
+        self.event(ticket, EventKind.URGE, note.strip())
+        recipients = [ticket.owner] if ticket.owner else self.department_people(ticket)
+        self.notify(
+            recipients,
+            text=_("%(number)s was urged: %(note)s")
+            % {"number": ticket.number, "note": note or ticket.title},
+            url=_url(ticket),
+            later=True,
+        )
+
+    def write(self, rows: list[TicketDeadline]) -> None:
+        TicketEvent.objects.bulk_create(self.events)
+        by_times: dict[int, list[int]] = {}
+        for pk, times in self.urges.items():
+            by_times.setdefault(times, []).append(pk)
+        for times, pks in by_times.items():
+            Ticket.objects.filter(pk__in=pks).update(
+                urge_count=F("urge_count") + times, updated_at=timezone.now()
+            )
+        Notification.objects.bulk_create(self.notifications)
+        OverdueInvestigation.objects.bulk_create(self.investigations)
+        DelayNotice.objects.bulk_create(self.delay_notices)
+        if self.participants:
+            through = Ticket.participants.through
+            through.objects.bulk_create(
+                [through(ticket_id=t, user_id=u) for t, u in self.participants],
+                ignore_conflicts=True,
+            )
+        if rows:
+            _save_swept(rows)
+        if self.urge_notifications:
+            later = self.urge_notifications
+            transaction.on_commit(lambda: Notification.objects.bulk_create(later))
+
+
+# What the sweep changes on a deadline row.
+_SWEPT_FIELDS = [
+    "warned_levels",
+    "warned_at",
+    "breached_at",
+    "escalate_at",
+    "escalated_levels",
+    "escalated_at",
+    "next_event_at",
+]
+
+
+def _save_swept(rows: list[TicketDeadline]) -> None:
+    """Write the swept fields of ``rows``: on PostgreSQL one ``UPDATE … FROM unnest(…)``
+    (``bulk_update`` builds a CASE per field and row, which costs more than the sweep)."""
+    if connection.vendor != "postgresql":
+        TicketDeadline.objects.bulk_update(rows, _SWEPT_FIELDS)
+        return
+    meta = TicketDeadline._meta
+    fields = [meta.get_field(name) for name in _SWEPT_FIELDS]
+    quote = connection.ops.quote_name
+    types = [f.db_type(connection) for f in fields]
+    columns = []
+    for field, db_type in zip(fields, types, strict=True):
+        value_type = "text[]::jsonb[]" if db_type == "jsonb" else f"{db_type}[]"
+        columns.append((field, value_type))
+    params: list[list] = [[row.pk for row in rows]]
+    for field, _value_type in columns:
+        values = [getattr(row, field.attname) for row in rows]
+        if field.get_internal_type() == "JSONField":
+            values = [json.dumps(v) for v in values]
+        params.append(values)
+    unnest = ", ".join(["%s::bigint[]", *(f"%s::{t}" for _f, t in columns)])
+    names = ", ".join(["id", *(quote(f.column) for f, _t in columns)])
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f, _t in columns)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS d SET {assignments} "  # noqa: S608
+        f"FROM unnest({unnest}) AS v({names}) WHERE d.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _sweep_batch(tickets: list[Ticket], now: datetime, counts: dict[str, int]) -> None:
+    # Read under the tickets' locks, in a new statement: sees another worker's commit.
+    rows_of: dict[int, list[TicketDeadline]] = {t.pk: [] for t in tickets}
+    for row in TicketDeadline.objects.select_for_update().filter(ticket__in=tickets):
+        rows_of[row.ticket_id].append(row)
+    batch = _Batch(now)
+    changed: list[TicketDeadline] = []
+    for ticket in tickets:
+        rows = rows_of[ticket.pk]
+        changed += _sweep_ticket(ticket, rows, batch, counts)
+    batch.write(changed)
+    for ticket in tickets:
+        _sync_ticket(ticket, rows_of[ticket.pk])
+
+
+def _sweep_ticket(
+    ticket: Ticket, rows: list[TicketDeadline], batch: _Batch, counts: dict[str, int]
+) -> list[TicketDeadline]:
+    """Fire what is due on one locked order; returns its rows to save."""
+    now = batch.now
+    swept = []
     for row in rows:
         if row.next_event_at is None or row.next_event_at > now:
             continue
         if row.breached_at is not None:
-            counts["escalations"] += _escalate(ticket, row, now)
+            counts["escalations"] += _escalate(ticket, row, batch)
         elif row.due_at <= now:
-            _breach(ticket, row, now)
+            _breach(ticket, row, batch)
             counts["breaches"] += 1
         else:
-            _warn(ticket, row, now)
+            _warn(ticket, row, batch)
             counts["warnings"] += 1
         row.next_event_at = _next_event(row)
-        row.save()
-    _sync_ticket(ticket, rows)
+        swept.append(row)
+    return swept
 
 
-def _warn(ticket: Ticket, row: TicketDeadline, now: datetime) -> None:
+def _warn(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
+    now = batch.now
     fired = [i for i, v in enumerate(row.warn_at) if i >= row.warned_levels and _parse(v) <= now]
     if not fired:
         return
@@ -627,13 +836,12 @@ def _warn(ticket: Ticket, row: TicketDeadline, now: datetime) -> None:
         "name": row.name,
         "due": due,
     }
-    _event(ticket, EventKind.SLA_WARNING, text, now, position=row.position, percent=percent)
-    notify_users(_handlers(ticket), text=text, url=_url(ticket))
+    batch.event(ticket, EventKind.SLA_WARNING, text, position=row.position, percent=percent)
+    batch.notify(batch.handlers(ticket), text=text, url=_url(ticket))
 
 
-def _breach(ticket: Ticket, row: TicketDeadline, now: datetime) -> None:
-    from kefu.tickets.services import ticket_urge
-
+def _breach(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
+    now = batch.now
     row.breached_at = now
     due = timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M")
     text = _("%(number)s is overdue: “%(name)s” was due %(due)s") % {
@@ -641,21 +849,22 @@ def _breach(ticket: Ticket, row: TicketDeadline, now: datetime) -> None:
         "name": row.name,
         "due": due,
     }
-    _event(ticket, EventKind.SLA_BREACH, text, now, position=row.position)
+    batch.event(ticket, EventKind.SLA_BREACH, text, position=row.position)
     if ticket.status in OPEN_STATUSES:
         # 催办单: the urge tells the handler; the department head is told here.
-        ticket_urge(ticket=ticket, actor=None, note=text, now=now)
-        ticket.refresh_from_db(fields=["urge_count"])
-        notify_users(_heads(ticket), text=text, url=_url(ticket))
+        batch.urge(ticket, text)
+        batch.notify(batch.heads(ticket), text=text, url=_url(ticket))
     else:
-        notify_users([*_handlers(ticket), *_heads(ticket)], text=text, url=_url(ticket))
+        batch.notify([*batch.handlers(ticket), *batch.heads(ticket)], text=text, url=_url(ticket))
     if ticket.status not in FINAL_STATUSES:
-        OverdueInvestigation.objects.create(
-            ticket=ticket, deadline=row, milestone_id=row.milestone_id, opened_at=now
+        batch.investigations.append(
+            OverdueInvestigation(
+                ticket=ticket, deadline=row, milestone_id=row.milestone_id, opened_at=now
+            )
         )
     if ticket.status in OPEN_STATUSES:
-        row.escalate_at = [_iso(v) for v in _escalation_instants(ticket, row)]
-        _delay_notice_open(ticket, row, now)
+        row.escalate_at = [_iso(v) for v in _escalation_instants(ticket, row, batch)]
+        _delay_notice_open(ticket, row, batch)
 
 
 # ---------------------------------------------------------------------------- escalation
@@ -664,14 +873,14 @@ def _breach(ticket: Ticket, row: TicketDeadline, now: datetime) -> None:
 ESCALATION_LEVELS = ("centre", "general_manager")
 
 
-def _escalation_instants(ticket: Ticket, row: TicketDeadline) -> list[datetime]:
+def _escalation_instants(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> list[datetime]:
     """When the overdue ``row`` goes to the service centre, then to the general manager:
     the policy's delays in working time on the milestone's calendar, from the due instant.
     A rung with no delay ends the ladder."""
-    policy = SlaPolicy.objects.filter(code=ticket.sla_policy_code).first()
+    policy = batch.policy(ticket.sla_policy_code)
     if policy is None:
         return []
-    calendar = calendars_for([row.calendar_code]).get(row.calendar_code)
+    calendar = batch.calendar(row.calendar_code)
     if calendar is None:
         return []
     result = []
@@ -727,8 +936,9 @@ def _general_managers() -> list[User]:
     )
 
 
-def _escalate(ticket: Ticket, row: TicketDeadline, now: datetime) -> int:
+def _escalate(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> int:
     """Fire the rungs of the ladder reached by ``now`` (a late sweep fires each once)."""
+    now = batch.now
     fired = 0
     if ticket.status not in OPEN_STATUSES:
         # resolved, closed or cancelled in the meantime: the ladder ends here
@@ -741,7 +951,7 @@ def _escalate(ticket: Ticket, row: TicketDeadline, now: datetime) -> int:
         if at > now:
             break
         level = ESCALATION_LEVELS[row.escalated_levels]
-        people = _centre_people(ticket) if level == "centre" else _general_managers()
+        people = batch.centre_people(ticket) if level == "centre" else batch.general_managers()
         due = timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M")
         if level == "centre":
             text = _("%(number)s escalated to the service centre: “%(name)s” overdue since %(due)s")
@@ -750,19 +960,17 @@ def _escalate(ticket: Ticket, row: TicketDeadline, now: datetime) -> int:
                 "%(number)s escalated to the general manager: “%(name)s” overdue since %(due)s"
             )
         text = text % {"number": ticket.number, "name": row.name, "due": due}
-        _event(
+        batch.event(
             ticket,
             EventKind.SLA_ESCALATED,
             text,
-            now,
             position=row.position,
             level=level,
             recipients=[p.pk for p in people],
         )
-        if people:
-            # whoever the order is escalated to may open it from then on
-            ticket.participants.add(*people)
-        notify_users(people, text=text, url=_url(ticket))
+        # whoever the order is escalated to may open it from then on
+        batch.participants += [(ticket.pk, p.pk) for p in people]
+        batch.notify(people, text=text, url=_url(ticket))
         row.escalated_levels += 1
         row.escalated_at = now
         fired += 1
@@ -772,12 +980,14 @@ def _escalate(ticket: Ticket, row: TicketDeadline, now: datetime) -> int:
 # ---------------------------------------------------------------------------- delay notice
 
 
-def _delay_notice_open(ticket: Ticket, row: TicketDeadline, now: datetime) -> None:
+def _delay_notice_open(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
     """The first responder must tell the customer the reason and the new expected time."""
     assignee = ticket.first_responder if ticket.first_responder_id else None
-    DelayNotice.objects.create(ticket=ticket, deadline=row, assignee=assignee, opened_at=now)
+    batch.delay_notices.append(
+        DelayNotice(ticket=ticket, deadline=row, assignee=assignee, opened_at=batch.now)
+    )
     if assignee is not None:
-        notify_users(
+        batch.notify(
             [assignee],
             text=_("%(number)s is overdue: tell the customer why and when it will be done")
             % {"number": ticket.number},
