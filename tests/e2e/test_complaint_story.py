@@ -56,6 +56,8 @@ def test_complaint_filed_ruled_attributed_remedied_closed_and_counted(page, org)
 
     # the quality inspector finds it from the menu (Alt+8), rules it valid and attributes it
     log_in(page, "inspector", PASSWORD)
+    expect(page.get_by_test_id("current-user")).to_contain_text("inspector")
+    expect(page.locator("a[accesskey='8']")).to_have_attribute("href", "/complaints/")
     page.keyboard.press("Alt+8")
     expect(page).to_have_url(re.compile("/complaints/"))
     page.get_by_role("link", name=case.register_no).click()
