@@ -71,3 +71,9 @@ def log_in(page, username, password):
     page.get_by_label("登录名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+def press_key(page, key):
+    """Press a keyboard shortcut once kefu.js has bound its handlers on this page."""
+    expect(page.locator("html[data-keys=ready]")).to_have_count(1)
+    page.keyboard.press(key)

@@ -14,7 +14,7 @@ from kefu.org import services as org_services
 from kefu.tickets import services
 from kefu.tickets.models import TicketType
 from kefu.tickets.states import Action
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, press_key
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -58,7 +58,7 @@ def test_complaint_filed_ruled_attributed_remedied_closed_and_counted(page, org)
     log_in(page, "inspector", PASSWORD)
     expect(page.get_by_test_id("current-user")).to_contain_text("inspector")
     expect(page.locator("a[accesskey='8']")).to_have_attribute("href", "/complaints/")
-    page.keyboard.press("Alt+8")
+    press_key(page, "Alt+8")
     expect(page).to_have_url(re.compile("/complaints/"))
     page.get_by_role("link", name=case.register_no).click()
     validity = page.get_by_test_id("validity-form")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from kefu.org import services
 from kefu.org.models import Department, User
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, press_key
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,9 +31,9 @@ def test_agent_logs_in_in_chinese_and_sees_the_workspace(page, org):
     expect(page.get_by_test_id("workspace-profile")).to_contain_text("本部门及下级部门")
 
     # keyboard: Alt+6 opens the staff list, "/" jumps to its search box, results as you type
-    page.keyboard.press("Alt+6")
+    press_key(page, "Alt+6")
     expect(page.get_by_role("heading", name="员工")).to_be_visible()
-    page.keyboard.press("/")
+    press_key(page, "/")
     expect(page.locator("#id_q")).to_be_focused()
     page.keyboard.type("KF001")
     expect(page.get_by_test_id("staff-table")).to_contain_text("李坐席")

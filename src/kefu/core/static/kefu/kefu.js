@@ -17,3 +17,5 @@ document.addEventListener("htmx:configRequest", function (event) {
   var token = document.querySelector("meta[name=csrf-token]");
   if (token) event.detail.headers["X-CSRFToken"] = token.content;
 });
+// Marks the page ready for the keyboard helpers (browser tests wait for it before a key).
+document.documentElement.setAttribute("data-keys", "ready");
