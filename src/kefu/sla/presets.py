@@ -75,6 +75,18 @@ def _escalated(prefix: str) -> PresetPolicy:
     )
 
 
+def _tip_off(prefix: str) -> PresetPolicy:
+    # A tip-off (举报) is answered within 10 working days by default; heating's sources say
+    # the same in their own policy (CMP-27/28).
+    return P(
+        code=f"{prefix}-tip-off",
+        name="举报",
+        source="举报 10 个工作日内答复（默认时限，同 CMP-27/28）",
+        ticket_types=("tip_off",),
+        milestones=(M(K.REPLY, 10, Unit.WORKING_DAYS),),
+    )
+
+
 def _repairs(prefix: str, source_note: str) -> tuple[PresetPolicy, ...]:
     return (
         P(
@@ -156,6 +168,7 @@ PRESETS: dict[str, Preset] = {
         _("Power supply (95598)"),
         (
             _escalated("power"),
+            _tip_off("power"),
             P(
                 code="power-emergency-repair",
                 name="故障抢修",
@@ -207,6 +220,7 @@ PRESETS: dict[str, Preset] = {
         _("Property management"),
         (
             _escalated("property"),
+            _tip_off("property"),
             *_repairs("property", "、anchors PM-1"),
             P(
                 code="property-complaint",
@@ -234,6 +248,7 @@ PRESETS: dict[str, Preset] = {
         "manufacturing",
         _("Manufacturing after-sales"),
         (
+            _tip_off("manufacturing"),
             P(
                 code="manufacturing-complaint",
                 name="客户投诉（制造）",
@@ -260,6 +275,7 @@ PRESETS: dict[str, Preset] = {
         "quality",
         _("Quality-system complaint handling"),
         (
+            _tip_off("quality"),
             P(
                 code="quality-complaint",
                 name="客户投诉（质量体系）",
@@ -288,6 +304,7 @@ PRESETS: dict[str, Preset] = {
         _("Telecom"),
         (
             _escalated("telecom"),
+            _tip_off("telecom"),
             P(
                 code="telecom-complaint",
                 name="集团客户投诉",
@@ -318,6 +335,7 @@ PRESETS: dict[str, Preset] = {
         _("Insurance"),
         (
             _escalated("insurance"),
+            _tip_off("insurance"),
             P(
                 code="insurance-complaint",
                 name="保险投诉",

@@ -39,9 +39,11 @@ def test_show_year(standard):
 
 def test_ensure_and_preset(standard):
     assert "新建日历 0 个" in run("calendar", "ensure")
-    assert "新建策略 1 个" in run("sla", "load-preset", "manufacturing")
+    assert "新建策略 2 个" in run("sla", "load-preset", "manufacturing")
     assert "新建策略 0 个" in run("sla", "load-preset", "manufacturing")
-    assert "manufacturing-complaint" in run("sla", "list")
+    listed = run("sla", "list")
+    assert "manufacturing-complaint" in listed
+    assert "manufacturing-tip-off" in listed
 
 
 def test_demo_loads_the_property_preset_once(standard):

@@ -415,3 +415,17 @@ def test_every_preset_computes(industry):
             assert all(item.start <= w <= item.due for w in item.warnings)
         assert spec.milestones[0].starts_at != "previous"
         assert {m.calendar for m in spec.milestones} <= {"standard", "24x7"}
+
+
+@pytest.mark.parametrize("industry", sorted(presets.PRESETS))
+def test_every_preset_answers_a_tip_off_within_10_working_days(industry):
+    """举报: the first policy a tip-off matches sets a reply within 10 working days."""
+    first = next(
+        spec
+        for spec in presets.PRESETS[industry].policies
+        if (not spec.ticket_types or "tip_off" in spec.ticket_types)
+        and not spec.categories
+        and not spec.channels
+    )
+    reply = next(m for m in first.milestones if m.kind == "reply")
+    assert (reply.amount, reply.unit) == (10, "working_days")
