@@ -18,6 +18,8 @@ class RoleCode(models.TextChoices):
     DEPARTMENT_HEAD = "department_head", _("Department head")
     GENERAL_MANAGER = "general_manager", _("General manager")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # 举报保密处理人: the only role that may read a tip-off reporter's sealed identity
+    CONFIDENTIAL_HANDLER = "confidential_handler", _("Confidential tip-off handler")
 
 
 class DataScope(models.TextChoices):
@@ -40,6 +42,7 @@ DEFAULT_SCOPES: dict[str, str] = {
     RoleCode.DEPARTMENT_HEAD: DataScope.SUBTREE,
     RoleCode.GENERAL_MANAGER: DataScope.ALL,
     RoleCode.ADMINISTRATOR: DataScope.ALL,
+    RoleCode.CONFIDENTIAL_HANDLER: DataScope.OWN,
 }
 
 # Roles that may manage the organisation (departments, staff, roles).

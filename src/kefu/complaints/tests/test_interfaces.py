@@ -4,6 +4,7 @@ import json
 from io import BytesIO
 
 import pytest
+from conftest import make_staff
 from openpyxl import load_workbook
 
 from kefu.complaints import services
@@ -335,3 +336,26 @@ def test_api_schema_documents_the_complaints_endpoints(client_as, org):
     paths = json.loads(schema.content)["paths"]
     assert "/api/v1/complaints/statistics/" in paths
     assert "/api/v1/complaints/{id}/reporter/" in paths
+
+
+def test_the_confidential_handler_role_reads_the_reporter_without_the_group(
+    org, catalog, tip_off, client_as
+):
+    """An office handler who holds the 举报保密处理人 role (and is in no group) may read the
+    reporter; the role widens no data scope, and the administrator is still refused."""
+    from kefu.org.models import Role
+
+    role = Role.objects.get(code="confidential_handler")
+    assert role.data_scope == "own"
+    reader = make_staff(
+        "reader", catalog.office, ["handler", "confidential_handler"], employee_no="BG010"
+    )
+    case = tip_off()
+
+    refused = client_as(org.admin).post(
+        f"/complaints/{case.pk}/reporter/", {"reveal-purpose": "核实"}
+    )
+    assert PHONE not in refused.content.decode()
+    shown = client_as(reader).post(f"/complaints/{case.pk}/reporter/", {"reveal-purpose": "核实"})
+    assert PHONE in shown.content.decode()
+    assert IdentityAccess.objects.get(case=case, kind="viewed").user == reader
