@@ -202,11 +202,18 @@ def _create_visit(ticket: Ticket, *, now: datetime, policy: ReturnVisitPolicy | 
     return visit
 
 
+TIP_OFF = "tip_off"
+
+
 def on_ticket_moved(ticket: Ticket, *, action: str, actor, now: datetime) -> None:
     """The ticket hook: a resolution creates the return visit; closing, reopening or
     cancelling by hand ends the pending one (kept, marked not visited)."""
     if ticket.parent_id is not None:
         return  # co-handling orders: the customer is visited about the parent order
+    if ticket.ticket_type.code == TIP_OFF:
+        # a tip-off's reporter is sealed away from the order: no visitor may call them;
+        # the confidential handler answers the reporter (kefu.complaints)
+        return
     if action in {Action.RESOLVE, Action.SETTLE, Action.REQUEST_VISIT}:
         policy = policy_for(ticket.category)
         if action == Action.SETTLE and policy is None:

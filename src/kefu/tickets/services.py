@@ -1020,9 +1020,21 @@ def ticket_types_ensure() -> None:
 def ticket_link_customer(
     *, ticket: Ticket, customer, actor: User, now: datetime | None = None
 ) -> Ticket:
-    """Link an order taken for an unknown caller to the customer's file, afterwards."""
+    """Link an order taken for an unknown caller to the customer's file, afterwards.
+
+    A tip-off (举报) is never linked: its reporter's identity is sealed away from the order.
+    """
     now = now or timezone.now()
     ticket = _lock(ticket)
+    if ticket.ticket_type.code == "tip_off":
+        raise ValidationError(
+            {
+                "customer": _(
+                    "A tip-off is not linked to a customer file: the reporter's identity "
+                    "stays sealed."
+                )
+            }
+        )
     ticket.customer = customer
     ticket.customer_grade = customer.grade if customer.grade in rules.GRADE_RANK else ""
     ticket.grade_rank = rules.grade_rank(ticket.customer_grade)

@@ -89,6 +89,21 @@ def test_complaint_is_visited_the_same_working_day(org, new_ticket, catalog, tea
     assert visit.due_at == at(2026, 9, 30, 17, 30)  # close of business the same day
 
 
+@time_machine.travel(at(2026, 9, 30, 16, 0), tick=False)
+def test_a_tip_off_gets_no_return_visit_its_reporter_is_sealed(org, new_ticket, team):
+    from kefu.tickets.models import TicketType
+
+    category = ticket_services.category_create(
+        name="违规收费举报",
+        code="tipoff-fees",
+        ticket_type=TicketType.objects.get(code="tip_off"),
+        lead_department=org.repairs,
+    )
+    ticket = resolve(new_ticket(category=category, title="乱收费"), org, now=at(2026, 9, 30, 16, 0))
+    assert ticket.status == Status.RESOLVED
+    assert not ReturnVisit.objects.filter(ticket=ticket).exists()
+
+
 @time_machine.travel(at(2026, 9, 30, 18, 0), tick=False)
 def test_a_complaint_resolved_after_hours_before_the_holiday_is_due_after_the_holiday(
     org, new_ticket, catalog, team

@@ -82,3 +82,31 @@ def test_link_customer_from_the_order_page(client_as, org, new_ticket, known_cal
     before = Ticket.objects.get(pk=ticket.pk).customer_id
     client_as(org.handler).post(f"/tickets/{ticket.pk}/customer/", {"customer": 999999})
     assert Ticket.objects.get(pk=ticket.pk).customer_id == before
+
+
+def test_a_tip_off_is_never_linked_to_a_customer_file(org, catalog, known_caller):
+    from django.core.exceptions import ValidationError
+
+    from kefu.tickets.models import TicketType
+
+    category = services.category_create(
+        name="违规收费举报",
+        code="tipoff-fees",
+        ticket_type=TicketType.objects.get(code="tip_off"),
+        lead_department=catalog.office,
+    )
+    ticket = services.ticket_create(
+        actor=org.agent,
+        category=category,
+        channel="hotline",
+        title="物业乱收费",
+        contact_name="",
+        contact_phone="",
+    )
+    events = ticket.events.count()
+    with pytest.raises(ValidationError) as refused:
+        services.ticket_link_customer(ticket=ticket, customer=known_caller, actor=org.gm)
+    assert "customer" in refused.value.message_dict
+    ticket.refresh_from_db()
+    assert ticket.customer_id is None
+    assert ticket.events.count() == events
