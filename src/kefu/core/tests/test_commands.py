@@ -73,3 +73,18 @@ def test_createadmin_refuses_a_weak_password():
 def test_serve_refuses_a_bad_bind(bind):
     with pytest.raises(CommandError, match="HOST:PORT"):
         call_command("serve", bind=bind)
+
+
+def test_demo_history_lies_in_the_past():
+    """No demo order, timeline line or time limit starts in the future."""
+    from django.utils import timezone
+
+    from kefu.sla.models import TicketDeadline
+    from kefu.tickets.models import Ticket, TicketEvent
+
+    call_command("demo", no_serve=True)
+    now = timezone.now()
+    assert Ticket.objects.exists()
+    assert not Ticket.objects.filter(created_at__gt=now).exists()
+    assert not TicketEvent.objects.filter(created_at__gt=now).exists()
+    assert not TicketDeadline.objects.filter(started_at__gt=now).exists()
