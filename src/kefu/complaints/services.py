@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ from kefu.complaints.rules import (
     Validity,
 )
 from kefu.complaints.seeds import DEFAULT_CLASSES, DEFAULT_LIMITS
+from kefu.core.counters import counter_next
 from kefu.notify.services import notify_users, sms_queue_text
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
@@ -166,20 +167,7 @@ def register_allocate(*, series: str, at: datetime) -> tuple[date, int, str]:
     """
     month = rules.month_of(timezone.localdate(at))
     key = rules.counter_key(series, month)
-    table = connection.ops.quote_name(RegisterCounter._meta.db_table)
-    sql = f"UPDATE {table} SET value = value + 1 WHERE key = %s RETURNING value"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        row = cursor.fetchone()
-        if row is None:
-            try:
-                with transaction.atomic():
-                    RegisterCounter.objects.create(key=key, value=0)
-            except IntegrityError:
-                pass  # a concurrent registration created it a moment ago
-            cursor.execute(sql, [key])
-            row = cursor.fetchone()
-    serial = row[0]
+    serial = counter_next(RegisterCounter, key)
     conf = settings_get()
     prefix = conf.tip_off_prefix if series == Series.TIP_OFF else conf.complaint_prefix
     try:

@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.core.counters import counter_next
 from kefu.core.tree import path_assign
 from kefu.notify.services import notify_users, render_template_text, sms_queue, sms_queue_text
 from kefu.org.models import Department, User
@@ -89,21 +90,11 @@ def number_allocate(*, ticket_type: TicketType, at: datetime) -> str:
     """
     day = timezone.localdate(at)
     key = rules.counter_key(ticket_type.number_pattern, prefix=ticket_type.number_prefix, day=day)
-    table = connection.ops.quote_name(NumberCounter._meta.db_table)
-    sql = f"UPDATE {table} SET value = value + 1 WHERE key = %s RETURNING value"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        row = cursor.fetchone()
-        if row is None:
-            try:
-                with transaction.atomic():
-                    NumberCounter.objects.create(key=key, value=0)
-            except IntegrityError:
-                pass  # created by a concurrent transaction a moment ago
-            cursor.execute(sql, [key])
-            row = cursor.fetchone()
     return rules.format_number(
-        ticket_type.number_pattern, prefix=ticket_type.number_prefix, day=day, serial=row[0]
+        ticket_type.number_pattern,
+        prefix=ticket_type.number_prefix,
+        day=day,
+        serial=counter_next(NumberCounter, key),
     )
 
 
