@@ -45,7 +45,7 @@ DEMO_LOGINS = [
     ("inspector", "孙振华", "PZ4001", "pzb", [R.QUALITY_INSPECTOR]),
     ("head", "刘德明", "WX2002", "wxb", [R.DEPARTMENT_HEAD]),
     ("gm", "郑志文", "HQ0001", "hq", [R.GENERAL_MANAGER]),
-    ("admin", "吴婷", "HQ0002", "bgs", [R.ADMINISTRATOR]),
+    ("admin", "吴婷", "HQ0002", "bgs", [R.ADMINISTRATOR, R.CONFIDENTIAL_HANDLER]),
 ]
 
 # Other staff, by department code: how many and which role.

@@ -474,6 +474,12 @@ class SlaMilestoneViewSet(viewsets.ModelViewSet):
 class TicketDeadlineSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     due = serializers.DateTimeField(source="due_at", read_only=True)
+    hard_due = serializers.DateTimeField(
+        source="hard_due_at",
+        read_only=True,
+        allow_null=True,
+        help_text="the hard limit of a target with one (e.g. 21 days for a 14-day target)",
+    )
     paused = serializers.SerializerMethodField()
     investigation = serializers.SerializerMethodField()
 
@@ -486,6 +492,7 @@ class TicketDeadlineSerializer(serializers.ModelSerializer):
             "label",
             "started_at",
             "due",
+            "hard_due",
             "provisional",
             "paused",
             "warned_at",

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.workcal import Calendar
+from kefu.core.workcal import Calendar, add
 from kefu.notify.models import Notification
 from kefu.org.models import Department, DepartmentKind, User
 from kefu.org.roles import RoleCode
@@ -111,6 +111,11 @@ def _start_clock(row: TicketDeadline, start: datetime, calendar: Calendar) -> No
     row.base_due_at = deadline.due
     row.due_at = deadline.due
     row.provisional = deadline.provisional
+    row.hard_due_at = None
+    if row.hard_limit_amount is not None:
+        hard = add(start, row.hard_limit_amount, row.unit, calendar)
+        row.hard_due_at = hard.due
+        row.provisional = row.provisional or hard.provisional
     row.warn_at = [
         _iso(v)
         for v in warning_instants(
@@ -325,11 +330,13 @@ def on_created(ticket: Ticket, *, now: datetime) -> None:
             starts_at=m.starts_at,
             pauses=m.pauses,
             warning_thresholds=list(m.warning_thresholds),
+            hard_limit_amount=m.hard_limit_amount,
         )
         if item.deadline is not None:
             row.started_at = item.start
             row.base_due_at = item.due
             row.due_at = item.due
+            row.hard_due_at = item.hard_deadline.due if item.hard_deadline else None
             row.provisional = item.provisional
             row.warn_at = [_iso(v) for v in item.warnings]
             row.next_event_at = _next_event(row)
@@ -451,6 +458,8 @@ def _resume(ticket: Ticket, rows: list[TicketDeadline], now: datetime) -> set:
         calendar = calendars[row.calendar_code]
         since = row.paused_at
         row.due_at = extend_for_pause(row.due_at, since, now, calendar, unit=row.unit)
+        if row.hard_due_at is not None:
+            row.hard_due_at = extend_for_pause(row.hard_due_at, since, now, calendar, unit=row.unit)
         row.warn_at = [
             _iso(extend_for_pause(_parse(v), since, now, calendar, unit=row.unit))
             if i >= row.warned_levels
@@ -889,7 +898,17 @@ def _escalation_instants(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> 
             break
         instant = add_working_time(row.due_at, timedelta(minutes=minutes), calendar)
         result.append(max(instant, result[-1]) if result else instant)
-    return result
+    return _within_hard_limit(result, row)
+
+
+def _within_hard_limit(instants: list[datetime], row: TicketDeadline) -> list[datetime]:
+    """A milestone with a hard limit (e.g. 21 days) reaches the general manager at the hard
+    limit at the latest, whatever the policy's delays say."""
+    if row.hard_due_at is None:
+        return instants
+    hard = row.hard_due_at
+    centre = min(instants[0], hard) if instants else hard
+    return [centre, hard if len(instants) < 2 else min(instants[1], hard)]
 
 
 def _centre_people(ticket: Ticket) -> list[User]:
@@ -955,11 +974,21 @@ def _escalate(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> int:
         due = timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M")
         if level == "centre":
             text = _("%(number)s escalated to the service centre: “%(name)s” overdue since %(due)s")
+        elif row.hard_due_at is not None and at >= row.hard_due_at:
+            text = _(
+                "%(number)s escalated to the general manager: “%(name)s” passed its hard "
+                "limit %(hard)s (due %(due)s)"
+            )
         else:
             text = _(
                 "%(number)s escalated to the general manager: “%(name)s” overdue since %(due)s"
             )
-        text = text % {"number": ticket.number, "name": row.name, "due": due}
+        hard = (
+            timezone.localtime(row.hard_due_at).strftime("%Y-%m-%d %H:%M")
+            if row.hard_due_at
+            else ""
+        )
+        text = text % {"number": ticket.number, "name": row.name, "due": due, "hard": hard}
         batch.event(
             ticket,
             EventKind.SLA_ESCALATED,
@@ -1152,6 +1181,8 @@ def _recompute(row: TicketDeadline, calendar: Calendar) -> None:
     for since, until in row.pause_log:
         start, end = _parse(since), _parse(until)
         row.due_at = extend_for_pause(row.due_at, start, end, calendar, unit=row.unit)
+        if row.hard_due_at is not None:
+            row.hard_due_at = extend_for_pause(row.hard_due_at, start, end, calendar, unit=row.unit)
         row.warn_at = [
             _iso(extend_for_pause(_parse(v), start, end, calendar, unit=row.unit))
             for v in row.warn_at

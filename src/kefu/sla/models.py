@@ -466,6 +466,11 @@ class TicketDeadline(models.Model):
     label = models.CharField(_("label"), max_length=50, blank=True)
     amount = models.PositiveIntegerField(_("amount"))
     unit = models.CharField(_("unit"), max_length=20, choices=UnitChoices.choices)
+    # a target with a hard limit (e.g. close in 14 days, 21 at the most): the hard limit's
+    # amount in the same unit, and its instant; past it the order goes to the general
+    # manager at once
+    hard_limit_amount = models.PositiveIntegerField(_("hard limit"), null=True, blank=True)
+    hard_due_at = models.DateTimeField(_("hard limit due"), null=True, blank=True)
     calendar_code = models.CharField(_("calendar"), max_length=40)
     starts_at = models.CharField(
         _("clock starts at"), max_length=20, choices=StartsAtChoices.choices

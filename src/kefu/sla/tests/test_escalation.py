@@ -414,3 +414,62 @@ def test_compliance_counts_a_late_milestone_even_if_no_sweep_saw_it(org, new_tic
     assert (repairs.first_contact, repairs.first_contact_on_time) == (1, 0)
     assert repairs.overdue == 1
     assert repairs.overdue_hours == 0.2  # 10 minutes
+
+
+# ---------------------------------------------------------------------------- hard limit
+
+
+def test_a_target_with_a_hard_limit_reaches_the_general_manager_at_the_hard_limit(
+    org,
+    catalog,  # noqa: F811
+    client_as,
+):
+    """Manufacturing: a complaint is closed in 14 days, 21 at the most (CMP-18). With no
+    delay for the general manager in the policy, the order still reaches them when the
+    21 days are up — and the hard limit is on the order page and in the API."""
+    services.sla_preset_load(industry="manufacturing")
+    policy = SlaPolicy.objects.get(code="manufacturing-complaint")
+    services.sla_policy_update(policy=policy, escalate_gm_after=None)
+    with time_machine.travel(T0, tick=False):
+        ticket = tickets.ticket_create(
+            actor=org.agent,
+            category=catalog.complaint,
+            channel="hotline",
+            title="产品批量开裂",
+            contact_phone="13812345678",
+            dispatch=True,
+        )
+    row = TicketDeadline.objects.get(ticket=ticket, kind="resolution")
+    # received Monday 2 March: day 14 is Monday 16 March, day 21 Monday 23 March (17:30)
+    assert row.due_at == datetime(2026, 3, 16, 17, 30, tzinfo=SH)
+    assert row.hard_due_at == datetime(2026, 3, 23, 17, 30, tzinfo=SH)
+
+    sweep(row.due_at + timedelta(minutes=1))
+    row.refresh_from_db()
+    assert [datetime.fromisoformat(v) for v in row.escalate_at] == [
+        datetime(2026, 3, 17, 14, 0, tzinfo=SH),  # the centre: 240 working minutes
+        row.hard_due_at,  # the general manager: at the hard limit
+    ]
+
+    def rungs():
+        return [
+            e.data["level"]
+            for e in ticket.events.filter(kind="sla_escalated").order_by("created_at", "pk")
+            if e.data["position"] == row.position
+        ]
+
+    sweep(row.hard_due_at - timedelta(minutes=1))
+    assert rungs() == ["centre"]
+    sweep(row.hard_due_at)
+    assert rungs() == ["centre", "general_manager"]
+    gm_event = ticket.events.filter(kind="sla_escalated", data__level="general_manager").get(
+        data__position=row.position
+    )
+    assert "2026-03-23 17:30" in gm_event.note
+    assert told(org.gm, ticket) >= 1
+
+    shown = client_as(org.gm).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert 'data-testid="hard-limit"' in shown
+    listed = client_as(org.gm).get(f"/api/v1/tickets/{ticket.number}/deadlines/").json()
+    resolution = next(r for r in listed if r["kind"] == "resolution")
+    assert resolution["hard_due"].startswith("2026-03-23T17:30")
