@@ -102,3 +102,29 @@ def test_power_reply_in_five_working_days(complaint):
     with time_machine.travel(at(2025, 3, 3, 10, 0), tick=False):
         case = complaint()
     assert limits(case)[("reply", "")] == at(2025, 3, 10, 17, 30)
+
+
+def test_telecom_contact_in_four_working_hours_and_close_in_five_working_days(complaint):
+    sla_preset_load(industry="telecom")
+    with time_machine.travel(at(2025, 3, 3, 10, 0), tick=False):  # Monday
+        case = complaint()
+    got = limits(case)
+    # 10:00–12:00 and 13:30–15:30: four working hours
+    assert got[("first_contact", "")] == at(2025, 3, 3, 15, 30)
+    assert got[("resolution", "")] == at(2025, 3, 10, 17, 30)
+
+
+def test_insurance_written_reply_in_five_working_days(complaint):
+    sla_preset_load(industry="insurance")
+    with time_machine.travel(at(2025, 3, 3, 10, 0), tick=False):
+        case = complaint()
+    assert limits(case)[("reply", "书面答复")] == at(2025, 3, 10, 17, 30)
+
+
+@pytest.mark.parametrize("industry", ["power", "property", "manufacturing", "telecom"])
+def test_a_tip_off_is_answered_within_ten_working_days(industry, tip_off):
+    sla_preset_load(industry=industry)
+    with time_machine.travel(at(2025, 3, 3, 10, 0), tick=False):
+        case = tip_off()
+    # ten working days after Monday 3 March: Monday 17 March
+    assert limits(case)[("reply", "")] == at(2025, 3, 17, 17, 30)
