@@ -63,7 +63,7 @@ def test_admin_builds_the_organisation_in_the_browser(page, org):
     page.get_by_label("登录名").fill("zhaoqx")
     page.get_by_label("工号").fill("WX010")
     page.get_by_label("电话").fill("1380013")  # too short: refused with the rule
-    page.get_by_label("处理人").check()
+    page.get_by_label("处理人", exact=True).check()
     page.get_by_label("初始密码").fill("Repair-2026-pass")
     page.get_by_label("再次输入密码").fill("Repair-2026-pass")
     page.get_by_role("button", name="保存").click()
