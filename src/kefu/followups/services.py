@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
@@ -56,7 +55,7 @@ from kefu.followups.permissions import (
 )
 from kefu.followups.rules import SURVEY_EMAIL_TEMPLATE, AttemptOutcome, PlanKind, Verdict
 from kefu.notify.models import MessageChannel, MessageStatus, OutboundMessage
-from kefu.notify.services import notify_users, sms_queue_text
+from kefu.notify.services import email_queue_text, notify_users, sms_queue_text
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
 from kefu.tickets import services as ticket_services
@@ -651,9 +650,9 @@ def _link_email(visit, *, actor, email: str, base_url: str, now: datetime, confi
     link = _link_create(
         visit, actor=actor, now=now, config=config, channel=VisitChannel.EMAIL_LINK, email=email
     )
-    message = OutboundMessage.objects.create(
-        channel=MessageChannel.EMAIL,
+    email_queue_text(
         to=email,
+        subject=_("Satisfaction survey for order %(number)s") % {"number": ticket.number},
         text=_(
             "Dear %(customer)s,\n\n"
             "Your order %(number)s (%(title)s) has been handled. Please tell us whether you "
@@ -670,50 +669,7 @@ def _link_email(visit, *, actor, email: str, base_url: str, now: datetime, confi
         template_code=SURVEY_EMAIL_TEMPLATE,
         ticket=ticket,
     )
-    transaction.on_commit(lambda: _queue_email(message.pk))
     return link
-
-
-def _queue_email(message_id: int) -> None:
-    from kefu.followups.tasks import survey_email_deliver
-
-    survey_email_deliver(message_id)
-
-
-def survey_email_deliver_now(message_id: int) -> OutboundMessage:
-    """Hand one recorded survey email to the mail server (Django's EMAIL_* settings) and
-    record the outcome. A failure is recorded on the message and raised again, so the
-    worker retries it; a message already sent is not sent twice."""
-    failure = None
-    with transaction.atomic():
-        message = (
-            OutboundMessage.objects.select_for_update(of=("self",))
-            .select_related("ticket")
-            .get(pk=message_id)
-        )
-        if message.status not in (MessageStatus.QUEUED, MessageStatus.FAILED):
-            return message
-        number = message.ticket.number if message.ticket_id else ""
-        mail = EmailMessage(
-            subject=_("Satisfaction survey for order %(number)s") % {"number": number},
-            body=message.text,
-            to=[message.to],
-        )
-        try:
-            mail.send()
-        except Exception as exc:  # the mail server's failure is recorded, never lost
-            log.warning("survey email %s to %s failed: %s", message.pk, message.to, exc)
-            message.status = MessageStatus.FAILED
-            message.error = (str(exc) or exc.__class__.__name__)[:300]
-            failure = exc
-        else:
-            message.status = MessageStatus.SENT
-            message.error = ""
-            message.sent_at = timezone.now()
-        message.save(update_fields=["status", "error", "sent_at"])
-    if failure is not None:
-        raise failure
-    return message
 
 
 def survey_emails_pending(*, now: datetime, older_than: timedelta = timedelta(minutes=10)):

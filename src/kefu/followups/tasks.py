@@ -1,5 +1,5 @@
-"""Background jobs of the return-visit app: the daily visit-plan generation and the delivery
-of survey links by email (retried until the mail server takes them or the link expires)."""
+"""Background jobs of the return-visit app: the daily visit-plan generation and the sweep
+that retries survey links by email (kefu.notify sends them) until the link expires."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import logging
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from kefu.followups import services
+from kefu.notify.services import email_deliver_now
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +24,6 @@ def plans_generate() -> None:
         logger.info("visit plans: %d planned visits created", counts["planned"])
 
 
-@db_task(retries=3, retry_delay=60)
-def survey_email_deliver(message_id: int) -> None:
-    """Send one survey email; a failure (recorded on the message) is retried by the worker."""
-    services.survey_email_deliver_now(message_id)
-
-
 @db_periodic_task(crontab(minute="*/15"))
 def survey_emails_retry() -> None:
     """Every quarter of an hour: try again the survey emails the mail server has not taken
@@ -37,6 +32,6 @@ def survey_emails_retry() -> None:
         "pk", flat=True
     ):
         try:
-            services.survey_email_deliver_now(message_id)
+            email_deliver_now(message_id)
         except Exception:  # recorded on the message; the next sweep tries again
             logger.warning("survey email %s still not delivered", message_id)

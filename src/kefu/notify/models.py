@@ -61,6 +61,7 @@ class OutboundMessage(models.Model):
 
     channel = models.CharField(_("channel"), max_length=10, choices=MessageChannel.choices)
     to = models.CharField(_("recipient"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
     text = models.TextField(_("text"))
     template_code = models.CharField(max_length=60, blank=True)
     ticket = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""Notifications to staff (in-app) and messages to customers (SMS)."""
+"""Notifications to staff (in-app) and messages to customers (SMS and email)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import string
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,8 +23,9 @@ from kefu.notify.models import (
 log = logging.getLogger(__name__)
 
 
-def notify_users(users: Iterable, *, text: str, url: str = "") -> list[Notification]:
-    """Create one in-app notification per distinct active user."""
+def notifications_build(users: Iterable, *, text: str, url: str = "") -> list[Notification]:
+    """One unsaved in-app notification per distinct active user (for callers that write
+    many at once)."""
     seen: set[int] = set()
     rows = []
     for user in users:
@@ -31,7 +33,12 @@ def notify_users(users: Iterable, *, text: str, url: str = "") -> list[Notificat
             continue
         seen.add(user.pk)
         rows.append(Notification(recipient=user, text=text[:300], url=url))
-    return Notification.objects.bulk_create(rows)
+    return rows
+
+
+def notify_users(users: Iterable, *, text: str, url: str = "") -> list[Notification]:
+    """Create one in-app notification per distinct active user."""
+    return Notification.objects.bulk_create(notifications_build(users, text=text, url=url))
 
 
 def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
@@ -108,6 +115,56 @@ def sms_deliver_now(message_id: int) -> OutboundMessage:
         message.status = MessageStatus(status)
         message.sent_at = timezone.now()
     message.save(update_fields=["status", "error", "sent_at"])
+    return message
+
+
+def email_queue_text(
+    *, to: str, subject: str, text: str, template_code: str = "", ticket=None
+) -> OutboundMessage:
+    """Record an email and hand it to the mail server once the transaction commits; the
+    worker retries it when the mail server does not take it."""
+    message = OutboundMessage.objects.create(
+        channel=MessageChannel.EMAIL,
+        to=to,
+        subject=subject[:200],
+        text=text,
+        template_code=template_code,
+        ticket=ticket,
+    )
+    transaction.on_commit(lambda: _send_email(message.pk))
+    return message
+
+
+def _send_email(message_id: int) -> None:
+    from kefu.notify.tasks import email_deliver
+
+    email_deliver(message_id)
+
+
+def email_deliver_now(message_id: int) -> OutboundMessage:
+    """Hand one recorded email to the mail server (Django's EMAIL_* settings) and record
+    the outcome. A failure is recorded on the message and raised again, so the worker
+    retries it; a message already sent is not sent twice."""
+    failure = None
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update().get(pk=message_id)
+        if message.status not in (MessageStatus.QUEUED, MessageStatus.FAILED):
+            return message
+        mail = EmailMessage(subject=message.subject, body=message.text, to=[message.to])
+        try:
+            mail.send()
+        except Exception as exc:  # the mail server's failure is recorded, never lost
+            log.warning("email %s to %s failed: %s", message.pk, message.to, exc)
+            message.status = MessageStatus.FAILED
+            message.error = (str(exc) or exc.__class__.__name__)[:300]
+            failure = exc
+        else:
+            message.status = MessageStatus.SENT
+            message.error = ""
+            message.sent_at = timezone.now()
+        message.save(update_fields=["status", "error", "sent_at"])
+    if failure is not None:
+        raise failure
     return message
 
 

@@ -119,7 +119,7 @@ def test_mail_server_down_keeps_the_message_and_the_worker_retries_it(
     smtp_sink.start()
     frozen.shift(timedelta(minutes=2))
     retries = huey_schedule.read_schedule(datetime.now(UTC).replace(tzinfo=None))
-    assert [task.name for task in retries] == ["survey_email_deliver"]
+    assert [task.name for task in retries] == ["email_deliver"]
     huey_schedule.execute(retries[0])
     message.refresh_from_db()
     assert (message.status, message.error) == ("sent", "")
