@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -521,7 +522,10 @@ def planned_done(request, pk):
             messages.success(request, _("Planned visit recorded."))
     else:
         messages.error(request, _("Write down what the customer said."))
-    return redirect(request.POST.get("next") or "followups:planned")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("followups:planned")
 
 
 @login_required

@@ -546,3 +546,26 @@ def test_survey_link_needs_a_mobile_number(org, new_ticket, team):
             services.survey_link_send(visit=visit, actor=team, base_url="https://kefu.test/")
     assert "phone" in refused.value.message_dict
     assert SurveyLink.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        pytest.param(
+            "/followups/planned/?list=overdue", "/followups/planned/?list=overdue", id="own-page"
+        ),
+        pytest.param("https://evil.example/", "/followups/planned/", id="other-site"),
+        pytest.param("//evil.example/", "/followups/planned/", id="scheme-relative"),
+    ],
+)
+def test_planned_visit_done_on_the_page_returns_only_to_our_own_pages(
+    org, customer_a, client_as, next_url, lands_on
+):
+    services.plans_generate(today=date(2026, 11, 23), horizon_days=40)
+    visit = PlannedVisit.objects.get(rule__code="new-year-a")
+    response = client_as(org.account_manager).post(
+        f"/followups/planned/{visit.pk}/done/", {"note": "明年计划扩建厂房", "next": next_url}
+    )
+    assert (response.status_code, response["Location"]) == (302, lands_on)
+    visit.refresh_from_db()
+    assert visit.status == "done"
