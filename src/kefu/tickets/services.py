@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -205,61 +205,16 @@ def ticket_create(
     settle_with: str = "",
     customer=None,
     now: datetime | None = None,
+    also: Callable[[Ticket], object] | None = None,
 ) -> Ticket:
     """Register a new work order (受理).
 
     The staff member who takes it is its first responder for good. With ``settle_with``
     the order is settled at first contact (一次办结); with ``dispatch`` (or ``dispatch_to``)
-    it goes straight to the routed (or given) department.
-    """
-    ticket = _ticket_prepare(
-        actor=actor,
-        category=category,
-        channel=channel,
-        title=title,
-        description=description,
-        contact_name=contact_name,
-        contact_phone=contact_phone,
-        calling_number=calling_number,
-        call_recording_ref=call_recording_ref,
-        address=address,
-        customer_grade=customer_grade,
-        priority=priority,
-        extra=extra,
-        customer=customer,
-        now=now,
-    )
-    with transaction.atomic():
-        return _ticket_insert(
-            ticket,
-            actor=actor,
-            settle_with=settle_with,
-            dispatch=dispatch,
-            dispatch_to=dispatch_to,
-        )
+    it goes straight to the routed (or given) department. ``also(ticket)`` runs in the
+    same transaction once the order is written: if it fails, no order is created.
 
-
-def _ticket_prepare(
-    *,
-    actor: User | None,
-    category: Category,
-    channel: str,
-    title: str,
-    description: str = "",
-    contact_name: str = "",
-    contact_phone: str = "",
-    calling_number: str = "",
-    call_recording_ref: str = "",
-    address: str = "",
-    customer_grade: str = "",
-    priority: str | None = None,
-    extra: dict | None = None,
-    customer=None,
-    now: datetime | None = None,
-) -> Ticket:
-    """The new order, validated and not yet saved, with what the creation hooks read.
-
-    Everything here only reads, so it runs before the write transaction: on SQLite that
+    Reading and validating happen before the write transaction: on SQLite that
     transaction holds the database's single write lock (``BEGIN IMMEDIATE``), on
     PostgreSQL the number counter's row lock, and every concurrent intake waits for it.
     """
@@ -307,7 +262,7 @@ def _ticket_prepare(
         errors.update(exc.message_dict)
     try:
         # The related objects were handed in as loaded instances and the number is issued
-        # below: checking those again would only add queries inside the write transaction.
+        # below: checking those again would only add queries.
         ticket.full_clean(
             exclude=_CREATE_TRUSTED, validate_unique=False, validate_constraints=False
         )
@@ -316,6 +271,16 @@ def _ticket_prepare(
     if errors:
         raise ValidationError(errors)
     hooks.run_creating(ticket, now=now)
+    with transaction.atomic():
+        ticket = _ticket_insert(
+            ticket,
+            actor=actor,
+            settle_with=settle_with,
+            dispatch=dispatch,
+            dispatch_to=dispatch_to,
+        )
+        if also is not None:
+            also(ticket)
     return ticket
 
 
@@ -375,10 +340,6 @@ def _sms_context(ticket: Ticket) -> dict:
     }
 
 
-# ticket_create's keyword arguments that say what to do once the order is written.
-_INSERT_OPTIONS = {"settle_with": "", "dispatch": False, "dispatch_to": None}
-
-
 def request_hash(payload: dict) -> str:
     return hashlib.sha256(
         json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
@@ -394,15 +355,14 @@ def ticket_create_idempotent(
     """
     existing = IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
     if existing is None:
-        insert = {name: fields.pop(name, default) for name, default in _INSERT_OPTIONS.items()}
-        ticket = _ticket_prepare(actor=actor, **fields)
+
+        def remember(ticket: Ticket) -> None:
+            IdempotencyKey.objects.create(
+                user=actor, key=key, request_hash=payload_hash, ticket=ticket
+            )
+
         try:
-            with transaction.atomic():
-                ticket = _ticket_insert(ticket, actor=actor, **insert)
-                IdempotencyKey.objects.create(
-                    user=actor, key=key, request_hash=payload_hash, ticket=ticket
-                )
-                return ticket, True
+            return ticket_create(actor=actor, also=remember, **fields), True
         except IntegrityError:
             existing = IdempotencyKey.objects.select_related("ticket").get(user=actor, key=key)
     if existing.request_hash != payload_hash:

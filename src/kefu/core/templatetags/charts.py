@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 
 from django import template
 from django.contrib.staticfiles import finders
@@ -22,8 +23,10 @@ ECHARTS = "vendor/echarts/echarts.min.js"
 KINDS = ("bar", "line")
 
 
+@cache
 def echarts_installed() -> bool:
-    """Whether the ECharts file is among the static files kefu serves."""
+    """Whether the ECharts file is among the static files kefu serves. It is put there at
+    install time, so the static finders are searched once per process, not per chart."""
     return bool(finders.find(ECHARTS))
 
 
