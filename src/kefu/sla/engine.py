@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from kefu.core.workcal import Calendar, add
 from kefu.notify.models import Notification
+from kefu.notify.services import notifications_build
 from kefu.org.models import Department, DepartmentKind, User
 from kefu.org.roles import RoleCode
 from kefu.sla.models import DelayNotice, OverdueInvestigation, SlaPolicy, TicketDeadline
@@ -41,6 +42,7 @@ from kefu.sla.policy import (
 from kefu.sla.selectors import calendars_for
 from kefu.tickets.models import Category, EventKind, Ticket, TicketEvent
 from kefu.tickets.rules import NO_DEADLINE
+from kefu.tickets.services import department_people, urge_recipients, urge_text
 from kefu.tickets.states import FINAL_STATUSES, OPEN_STATUSES, Action
 
 logger = logging.getLogger(__name__)
@@ -647,20 +649,14 @@ class _Batch:
             return self.heads(ticket)
         return [ticket.first_responder] if ticket.first_responder_id else []
 
-    def department_people(self, ticket: Ticket) -> list[User]:
-        """Handlers and heads of the order's department: whom an urge tells when the order
-        has no handler (as ``kefu.tickets.services.ticket_urge``)."""
-        if ticket.department_id is None:
+    def department_people(self, department) -> list[User]:
+        """Handlers and heads of ``department``: whom an urge tells when the order has no
+        handler."""
+        if department is None:
             return []
-        if ticket.department_id not in self._department_people:
-            self._department_people[ticket.department_id] = list(
-                User.objects.filter(
-                    is_active=True,
-                    department__path__startswith=ticket.department.path,
-                    roles__code__in=[RoleCode.HANDLER, RoleCode.DEPARTMENT_HEAD],
-                ).distinct()
-            )
-        return self._department_people[ticket.department_id]
+        if department.pk not in self._department_people:
+            self._department_people[department.pk] = department_people(department)
+        return self._department_people[department.pk]
 
     def centre_people(self, ticket: Ticket) -> list[User]:
         responder = ticket.first_responder
@@ -699,14 +695,9 @@ class _Batch:
         )
 
     def notify(self, users: Iterable[User | None], *, text: str, url: str, later=False) -> None:
-        """As ``kefu.notify.services.notify_users``: one notice per distinct active user."""
+        """As ``kefu.notify.services.notify_users``, written with the batch."""
         target = self.urge_notifications if later else self.notifications
-        seen: set[int] = set()
-        for user in users:
-            if user is None or user.pk in seen or not user.is_active:
-                continue
-            seen.add(user.pk)
-            target.append(Notification(recipient=user, text=text[:300], url=url))
+        target.extend(notifications_build(users, text=text, url=url))
 
     def urge(self, ticket: Ticket, note: str) -> None:
         """催办 by the system, as ``kefu.tickets.services.ticket_urge`` with no actor: the
@@ -715,11 +706,9 @@ class _Batch:
         self.urges[ticket.pk] = self.urges.get(ticket.pk, 0) + 1
         ticket.urge_count += 1
         self.event(ticket, EventKind.URGE, note.strip())
-        recipients = [ticket.owner] if ticket.owner else self.department_people(ticket)
         self.notify(
-            recipients,
-            text=_("%(number)s was urged: %(note)s")
-            % {"number": ticket.number, "note": note or ticket.title},
+            urge_recipients(ticket, lookup=self.department_people),
+            text=urge_text(ticket, note),
             url=_url(ticket),
             later=True,
         )

@@ -152,7 +152,8 @@ def _auto_assign(department: Department) -> User | None:
     return User.objects.get(pk=chosen)
 
 
-def _department_people(department: Department | None) -> list[User]:
+def department_people(department: Department | None) -> list[User]:
+    """The active handlers and heads of ``department`` and its sub-departments."""
     if department is None:
         return []
     return list(
@@ -450,7 +451,7 @@ def ticket_transition(
             ticket.dispatched_at = now
             ticket.signed_at = None
             ticket.owner = owner or _auto_assign(department)
-            notify = [ticket.owner] if ticket.owner else _department_people(department)
+            notify = [ticket.owner] if ticket.owner else department_people(department)
         case Action.DISPATCH | Action.RULE:
             target = department or department_route(
                 category=ticket.category, area=ticket.address, grade=ticket.customer_grade
@@ -467,7 +468,7 @@ def ticket_transition(
             if action == Action.RULE:
                 ticket.ruling_binding = True
             data["department"] = target.name
-            notify = [ticket.owner] if ticket.owner else _department_people(target)
+            notify = [ticket.owner] if ticket.owner else department_people(target)
         case Action.SIGN:
             ticket.signed_at = now
             if owner is not None:
@@ -519,7 +520,7 @@ def ticket_transition(
             ticket.reopen_count += 1
             ticket.resolved_at = None
             ticket.closed_at = None
-            notify = [ticket.owner, *_department_people(ticket.department)]
+            notify = [ticket.owner, *department_people(ticket.department)]
         case Action.CANCEL:
             notify = [ticket.owner]
         case Action.REQUEST_VISIT:
@@ -636,14 +637,25 @@ def ticket_urge(
     ticket.urge_count += 1
     ticket.save(update_fields=["urge_count", "updated_at"])
     _event(ticket, kind=kind, actor=actor, note=(note or "").strip(), now=now)
-    recipients = [ticket.owner] if ticket.owner else _department_people(ticket.department)
     _notify_on_commit(
-        [u for u in recipients if u is not None],
-        _("%(number)s was urged: %(note)s")
-        % {"number": ticket.number, "note": note or ticket.title},
-        ticket,
+        [u for u in urge_recipients(ticket) if u is not None], urge_text(ticket, note), ticket
     )
     return ticket
+
+
+def urge_recipients(ticket: Ticket, *, lookup=department_people) -> list[User]:
+    """Whom an urge tells: the order's handler, or without one the handlers and heads of
+    its department (``lookup`` may be a cached :func:`department_people`)."""
+    if ticket.owner_id:
+        return [ticket.owner]
+    return lookup(ticket.department)
+
+
+def urge_text(ticket: Ticket, note: str) -> str:
+    return _("%(number)s was urged: %(note)s") % {
+        "number": ticket.number,
+        "note": note or ticket.title,
+    }
 
 
 @transaction.atomic
@@ -671,7 +683,7 @@ def ticket_supervise(
         data={"due": due.isoformat()},
     )
     _notify_on_commit(
-        [ticket.owner, *_department_people(ticket.department)],
+        [ticket.owner, *department_people(ticket.department)],
         _("%(number)s is under supervision until %(due)s") % {"number": ticket.number, "due": due},
         ticket,
     )
