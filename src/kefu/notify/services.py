@@ -101,20 +101,28 @@ def _send_sms(message_id: int) -> None:
 
 
 def sms_deliver_now(message_id: int) -> OutboundMessage:
-    """Hand one queued message to the SMS backend and record the outcome."""
-    message = OutboundMessage.objects.get(pk=message_id)
-    if message.status != MessageStatus.QUEUED:
-        return message
-    try:
-        status = sms_backend().send(phone=message.to, text=message.text)
-    except Exception as exc:  # the gateway's failure is recorded, never lost
-        log.warning("SMS %s to %s failed: %s", message.pk, message.to, exc)
-        message.status = MessageStatus.FAILED
-        message.error = str(exc)[:300]
-    else:
-        message.status = MessageStatus(status)
-        message.sent_at = timezone.now()
-    message.save(update_fields=["status", "error", "sent_at"])
+    """Hand one recorded message to the SMS backend and record the outcome. A failure is
+    recorded on the message and raised again, so the worker retries it; a message already
+    handed over is not sent twice."""
+    failure = None
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update().get(pk=message_id)
+        if message.status not in (MessageStatus.QUEUED, MessageStatus.FAILED):
+            return message
+        try:
+            status = sms_backend().send(phone=message.to, text=message.text)
+        except Exception as exc:  # the gateway's failure is recorded, never lost
+            log.warning("SMS %s to %s failed: %s", message.pk, message.to, exc)
+            message.status = MessageStatus.FAILED
+            message.error = (str(exc) or exc.__class__.__name__)[:300]
+            failure = exc
+        else:
+            message.status = MessageStatus(status)
+            message.error = ""
+            message.sent_at = timezone.now()
+        message.save(update_fields=["status", "error", "sent_at"])
+    if failure is not None:
+        raise failure
     return message
 
 
