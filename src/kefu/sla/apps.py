@@ -18,7 +18,7 @@ class SlaConfig(AppConfig):
             ticket_hooks.on_ticket_created(engine.on_created)
         if engine.on_transition not in ticket_hooks._transitioned:
             ticket_hooks.on_ticket_transition(engine.on_transition)
-        register_recompute_hook(engine.recompute_provisional)
+        register_recompute_hook(engine.recompute_deadlines)
 
 
 # The administrators' menu entry (kefu.core.navigation): 工作日历/时限策略.

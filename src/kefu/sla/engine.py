@@ -1106,7 +1106,7 @@ def _recompute_candidates(calendar_code: str, year: int, reason: str):
     return running.filter(started_at__year__lte=year, due_at__year__gte=year)
 
 
-def recompute_provisional(*, calendar_code: str, year: int, reason: str) -> int:
+def recompute_deadlines(*, calendar_code: str, year: int, reason: str) -> int:
     """Recompute the running limits on ``calendar_code`` of unfinished orders once the
     calendar's data changed: the provisional ones when a year is loaded, those whose window
     reaches into ``year`` when a day of it is added or removed, all of them when the
