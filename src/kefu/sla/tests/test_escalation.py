@@ -473,3 +473,21 @@ def test_a_target_with_a_hard_limit_reaches_the_general_manager_at_the_hard_limi
     listed = client_as(org.gm).get(f"/api/v1/tickets/{ticket.number}/deadlines/").json()
     resolution = next(r for r in listed if r["kind"] == "resolution")
     assert resolution["hard_due"].startswith("2026-03-23T17:30")
+
+
+def test_the_workspace_reads_the_month_figures_once_in_five_minutes(
+    client_as, org, month_of_orders
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def deadline_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client_as(org.head).get("/").status_code == 200
+        return sum("sla_ticketdeadline" in q["sql"] for q in captured.captured_queries)
+
+    with time_machine.travel(T0 + timedelta(hours=5), tick=False):
+        assert deadline_queries() == 3
+        assert deadline_queries() == 0  # kept
+    with time_machine.travel(T0 + timedelta(hours=5, minutes=6), tick=False):
+        assert deadline_queries() == 3  # recomputed after five minutes
