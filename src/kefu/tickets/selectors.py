@@ -126,35 +126,6 @@ def _needs_scope(viewer: Viewer, user, name: str) -> bool:
     return True
 
 
-# What exports and API lists read: loading only these keeps a page cheap.
-QUEUE_COLUMNS = (
-    "number",
-    "status",
-    "priority",
-    "priority_rank",
-    "grade_rank",
-    "due_sort",
-    "next_due_at",
-    "channel",
-    "title",
-    "contact_name",
-    "customer_grade",
-    "urge_count",
-    "repeat_count",
-    "supervised",
-    "created_at",
-    "category__name",
-    "ticket_type__name",
-    "department__name",
-    "owner__full_name",
-    "owner__username",
-    "owner__employee_no",
-    "first_responder__full_name",
-    "first_responder__username",
-    "first_responder__employee_no",
-)
-
-
 # What the queue page shows (and its cursor needs).
 PAGE_COLUMNS = (
     "number",
@@ -174,6 +145,18 @@ PAGE_COLUMNS = (
     "first_responder__full_name",
     "first_responder__username",
     "first_responder__employee_no",
+)
+
+# What exports and API lists read: loading only these keeps a page cheap.
+QUEUE_COLUMNS = (
+    *PAGE_COLUMNS,
+    "channel",
+    "contact_name",
+    "repeat_count",
+    "ticket_type__name",
+    "owner__full_name",
+    "owner__username",
+    "owner__employee_no",
 )
 
 
