@@ -59,7 +59,10 @@ def _customers_visible_by_ids(user) -> QuerySet[Customer]:
     if departments is None:
         return Customer.objects.all()
     ids = list(Department.objects.filter(departments).values_list("pk", flat=True))
-    return Customer.objects.filter(Q(department_id__in=ids) | Q(account_manager_id=viewer.user_id))
+    people = scope_q(
+        viewer, department_field=None, participant_fields=CUSTOMER_SCOPE["participant_fields"]
+    )
+    return Customer.objects.filter(Q(department_id__in=ids) | people)
 
 
 def customers_findable(user, policy: CustomerPolicy | None = None) -> QuerySet[Customer]:
