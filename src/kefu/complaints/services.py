@@ -292,17 +292,20 @@ def on_transition(ticket: Ticket, *, action, from_status, to_status, actor, now)
 def close_blockers(case: ComplaintCase) -> list[str]:
     """Why the case cannot be closed yet (empty when it can): a corrective action not
     verified, a remedy awaiting approval, or a complaint found not valid whose customer
-    was not told why."""
+    was not told why.
+
+    Reads the actions and remedies through ``.all()``, so the case page and the API list,
+    which prefetch them, ask no query per case."""
     problems = []
     if case.validity == Validity.INVALID and case.customer_told_at is None:
         problems.append(_("Tell the customer why the complaint is not valid before closing it."))
-    open_actions = case.corrective_actions.exclude(status=ActionStatus.VERIFIED).count()
+    open_actions = sum(1 for action in case.corrective_actions.all() if action.is_open)
     if open_actions:
         problems.append(
             _("%(count)s corrective or preventive action(s) are not verified yet.")
             % {"count": open_actions}
         )
-    if case.remedies.filter(status=RemedyStatus.PENDING).exists():
+    if any(remedy.status == RemedyStatus.PENDING for remedy in case.remedies.all()):
         problems.append(_("A remedy is still awaiting approval."))
     return problems
 

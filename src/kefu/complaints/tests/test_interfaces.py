@@ -359,3 +359,30 @@ def test_the_confidential_handler_role_reads_the_reporter_without_the_group(
     shown = client_as(reader).post(f"/complaints/{case.pk}/reporter/", {"reveal-purpose": "核实"})
     assert PHONE in shown.content.decode()
     assert IdentityAccess.objects.get(case=case, kind="viewed").user == reader
+
+
+def test_the_api_list_query_count_does_not_grow_with_rows(
+    org, complaint, client_as, django_assert_max_num_queries
+):
+    def add_open_action(case):
+        services.case_rule_validity(case=case, actor=org.inspector, valid=True, reason="属实")
+        services.action_add(
+            case=case,
+            actor=org.inspector,
+            kind="corrective",
+            description="培训",
+            owner=org.handler,
+            due_on=case.created_at.date(),
+            now=case.created_at,
+        )
+
+    add_open_action(complaint())
+    client = client_as(org.gm)
+    with django_assert_max_num_queries(30) as few:
+        first = client.get("/api/v1/complaints/")
+    assert first.json()["results"][0]["close_blockers"] == ["还有 1 项纠正预防措施未验证关闭。"]
+    for n in range(5):
+        add_open_action(complaint(title=f"投诉 {n}"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        many = client.get("/api/v1/complaints/")
+    assert len(many.json()["results"]) == 6
