@@ -211,7 +211,11 @@ def complaint_statistics(user, month: date, *, trend_months: int = 6) -> Statist
     base = cases_visible(user).complaints()
     closed = _closed_in(base, month)
     stats = Statistics(month=month, review_due=rules.review_due(month))
-    head = _figures(base, month)
+    stats.trend = [_figures(base, m) for m in rules.previous_months(month, trend_months)]
+    for row in stats.trend:
+        row["on_time_rate"] = rules.rate(row["closed_on_time"], row["closed"])
+    # the month itself ends the trend: its figures are not read a second time
+    head = stats.trend[-1] if stats.trend else _figures(base, month)
     stats.registered, stats.closed = head["registered"], head["closed"]
     stats.closed_on_time, stats.valid = head["closed_on_time"], head["valid"]
     stats.invalid = closed.filter(validity=Validity.INVALID).count()
@@ -244,7 +248,4 @@ def complaint_statistics(user, month: date, *, trend_months: int = 6) -> Statist
     stats.cases = list(closed.select_related(*LIST_RELATED).order_by("register_no"))
     for case in stats.cases:
         case.on_time = case.pk not in late_ids
-    stats.trend = [_figures(base, m) for m in rules.previous_months(month, trend_months)]
-    for row in stats.trend:
-        row["on_time_rate"] = rules.rate(row["closed_on_time"], row["closed"])
     return stats

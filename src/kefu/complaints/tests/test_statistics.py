@@ -15,6 +15,8 @@ from kefu.tickets.states import Action
 
 pytestmark = pytest.mark.django_db
 
+QUERIES = 36  # the trend's six months of figures, then what only the month shows
+
 
 def closed_valid(case, org, *, allowance=None, fine=None, handler=None):
     handler = handler or org.inspector
@@ -127,3 +129,17 @@ def test_a_case_with_an_overdue_limit_is_not_on_time(org, complaint):
         closed_valid(ComplaintCase.objects.get(pk=case.pk), org, handler=org.handler)
     stats = selectors.complaint_statistics(org.gm, date(2025, 3, 1))
     assert (stats.closed, stats.closed_on_time) == (1, 0)
+
+
+def test_the_month_and_its_trend_are_counted_once(org, march, django_assert_num_queries):
+    """The month is the trend's last row: its figures are read once, not again for the head."""
+    with django_assert_num_queries(QUERIES):
+        stats = selectors.complaint_statistics(org.gm, date(2025, 3, 1))
+    march_row = stats.trend[-1]
+    assert march_row["month"] == date(2025, 3, 1)
+    assert (march_row["registered"], march_row["closed"], march_row["closed_on_time"]) == (
+        stats.registered,
+        stats.closed,
+        stats.closed_on_time,
+    )
+    assert march_row["compensation"] == stats.compensation_total + stats.allowance_total
