@@ -231,9 +231,17 @@ def roles_allowed(amount: Decimal, limits: Iterable[Limit]) -> list[Limit]:
     return sorted(fitting, key=lambda lim: (lim.maximum is None, lim.maximum or 0))
 
 
-def may_approve(role_codes: Iterable[str], amount: Decimal, limits: Sequence[Limit]) -> bool:
+def approving_level(
+    role_codes: Iterable[str], amount: Decimal, limits: Sequence[Limit]
+) -> Limit | None:
+    """The lowest level covering *amount* among the roles held: the level an approval by
+    their holder is recorded at (``None``: they may not approve it)."""
     held = set(role_codes)
-    return any(lim.role in held for lim in roles_allowed(amount, limits))
+    return next((lim for lim in roles_allowed(amount, limits) if lim.role in held), None)
+
+
+def may_approve(role_codes: Iterable[str], amount: Decimal, limits: Sequence[Limit]) -> bool:
+    return approving_level(role_codes, amount, limits) is not None
 
 
 def lowest_level(amount: Decimal, limits: Sequence[Limit]) -> Limit | None:

@@ -769,18 +769,17 @@ def _remedy_what(remedy: Remedy) -> str:
     return _("%(amount)s yuan") % {"amount": rules.yuan(remedy.amount)}
 
 
-def may_approve_remedy(user, remedy: Remedy) -> bool:
-    """Within the user's approval authority (核决权限), never the requester's own."""
+def may_approve_remedy(user, remedy: Remedy, *, limits: list[rules.Limit] | None = None) -> bool:
+    """Within the user's approval authority (核决权限), never the requester's own.
+    *limits* (``authority_limits()``) may be given to read them once for many remedies."""
     if remedy.requested_by_id == user.pk or not user.is_active:
         return False
-    amount = remedy.amount or Decimal(0)
-    limits = authority_limits()
-    if not rules.may_approve(user.role_codes(), amount, limits):
+    if limits is None:
+        limits = authority_limits()
+    level = rules.approving_level(user.role_codes(), remedy.amount or Decimal(0), limits)
+    if level is None:
         return False
-    level = next(
-        (lim for lim in rules.roles_allowed(amount, limits) if user.has_role(lim.role)), None
-    )
-    if level is not None and level.role == RoleCode.DEPARTMENT_HEAD:
+    if level.role == RoleCode.DEPARTMENT_HEAD:
         # a department head approves for the handling department only
         department = remedy.case.ticket.department
         return bool(
@@ -803,8 +802,10 @@ def remedy_decide(
     _open(case)
     if remedy.status != RemedyStatus.PENDING:
         raise ValidationError({"approve": _("This remedy is already decided.")})
-    if not may_approve_remedy(actor, remedy):
-        level = rules.lowest_level(remedy.amount or Decimal(0), authority_limits())
+    amount = remedy.amount or Decimal(0)
+    limits = authority_limits()
+    if not may_approve_remedy(actor, remedy, limits=limits):
+        level = rules.lowest_level(amount, limits)
         raise PermissionDenied(
             _("%(amount)s yuan is beyond your approval authority: it needs %(level)s.")
             % {
@@ -819,12 +820,8 @@ def remedy_decide(
     remedy.approved_by = actor
     remedy.approved_at = now
     remedy.decision_note = note
-    held = [
-        lim.label
-        for lim in rules.roles_allowed(remedy.amount or Decimal(0), authority_limits())
-        if actor.has_role(lim.role)
-    ]
-    remedy.approval_level = held[0] if held else ""
+    level = rules.approving_level(actor.role_codes(), amount, limits)
+    remedy.approval_level = level.label if level else ""
     remedy.save()
     _note(
         case,

@@ -236,9 +236,11 @@ def _render_case(request, case, *, bound=None, status=200):
             action.owner_id == user.pk or may_decide(user, case)
         )
         action.may_verify = action.status == ActionStatus.DONE and may_verify(user, action)
+    pending = any(remedy.status == RemedyStatus.PENDING for remedy in remedies)
+    limits = services.authority_limits() if pending else []
     for remedy in remedies:
         remedy.may_decide = remedy.status == RemedyStatus.PENDING and services.may_approve_remedy(
-            user, remedy
+            user, remedy, limits=limits
         )
         remedy.may_receive = (
             remedy.kind == RemedyKind.GOODS_RETURN

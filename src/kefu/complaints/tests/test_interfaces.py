@@ -386,3 +386,27 @@ def test_the_api_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         many = client.get("/api/v1/complaints/")
     assert len(many.json()["results"]) == 6
+
+
+def test_the_case_page_reads_the_approval_authorities_once(
+    org, complaint, client_as, django_assert_max_num_queries
+):
+    case = complaint(dispatch=False, dispatch_to=org.repairs)
+    services.case_rule_validity(case=case, actor=org.head, valid=True, reason="属实")
+
+    def request_allowance():
+        services.remedy_request(
+            case=case, actor=org.handler, kind="allowance", amount="800", description="折让"
+        )
+
+    request_allowance()
+    client = client_as(org.head)
+    with django_assert_max_num_queries(60) as few:
+        first = client.get(f"/complaints/{case.pk}/")
+    assert first.status_code == 200
+    for _n in range(3):
+        request_allowance()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(f"/complaints/{case.pk}/")
+    # the head may decide each of the four (800 yuan is within a head's authority)
+    assert page.content.decode().count("/decide/") == 4

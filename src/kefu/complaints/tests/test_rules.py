@@ -113,6 +113,20 @@ def test_approval_authority(roles, amount, allowed):
     assert rules.may_approve(roles, amount, LIMITS) is allowed
 
 
+@pytest.mark.parametrize(
+    ("roles", "amount", "label"),
+    [
+        pytest.param({"department_head", "general_manager"}, D(800), "部门经理", id="lowest-held"),
+        pytest.param({"department_head", "general_manager"}, D(8000), "总经理", id="above-head"),
+        pytest.param({"general_manager"}, D(800), "总经理", id="gm-only"),
+        pytest.param({"department_head"}, D(8000), None, id="beyond-held"),
+    ],
+)
+def test_an_approval_is_recorded_at_the_lowest_level_held(roles, amount, label):
+    level = rules.approving_level(roles, amount, LIMITS)
+    assert (level.label if level else None) == label
+
+
 def test_the_lowest_level_is_asked_first():
     assert rules.lowest_level(D(800), LIMITS).label == "部门经理"
     assert rules.lowest_level(D(8000), LIMITS).label == "总经理"
