@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from kefu.complaints.seeds import CONFIDENTIAL_GROUP
-from kefu.org.models import DepartmentKind
 from kefu.org.roles import RoleCode as R
-from kefu.tickets.permissions import is_head_of
+from kefu.tickets.permissions import in_office, is_head_of
 
 # The auth group whose members read tip-off reporters' identities (举报保密处理人). It is a
 # Django group so that administrators assign it on the admin site; a role with the code
@@ -17,17 +16,13 @@ def is_admin(user) -> bool:
     return user.is_superuser or user.has_role(R.ADMINISTRATOR)
 
 
-def _in(user, department) -> bool:
+def in_department(user, department) -> bool:
+    """*user* works in *department* or a department below it."""
     return bool(
         department is not None
         and user.department_id
         and user.department.path.startswith(department.path)
     )
-
-
-def in_office(user) -> bool:
-    """The general manager's office (总经理室/办公室) registers and tracks complaints."""
-    return bool(user.department_id and user.department.kind == DepartmentKind.OFFICE)
 
 
 def is_confidential_handler(user) -> bool:
@@ -54,7 +49,7 @@ def may_handle(user, case) -> bool:
         or in_office(user)
         or ticket.owner_id == user.pk
         or ticket.first_responder_id == user.pk
-        or _in(user, ticket.department)
+        or in_department(user, ticket.department)
     )
 
 

@@ -33,6 +33,7 @@ from kefu.complaints.models import (
 )
 from kefu.complaints.permissions import (
     CONFIDENTIAL_GROUP,
+    in_department,
     is_confidential_handler,
     may_decide,
     may_handle,
@@ -536,9 +537,8 @@ def case_attribute(
     if responsibility == Responsibility.AT_FAULT:
         if responsible_department is None:
             errors["responsible_department"] = _("Name the responsible department.")
-        elif responsible_person is not None and not (
-            responsible_person.department_id
-            and responsible_person.department.path.startswith(responsible_department.path)
+        elif responsible_person is not None and not in_department(
+            responsible_person, responsible_department
         ):
             errors["responsible_person"] = _(
                 "%(name)s does not work in the responsible department."
@@ -781,12 +781,7 @@ def may_approve_remedy(user, remedy: Remedy, *, limits: list[rules.Limit] | None
         return False
     if level.role == RoleCode.DEPARTMENT_HEAD:
         # a department head approves for the handling department only
-        department = remedy.case.ticket.department
-        return bool(
-            department is not None
-            and user.department_id
-            and user.department.path.startswith(department.path)
-        )
+        return in_department(user, remedy.case.ticket.department)
     return True
 
 

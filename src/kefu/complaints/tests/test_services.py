@@ -307,6 +307,18 @@ def test_beyond_the_limit_the_head_is_refused_and_the_general_manager_approves(o
     assert remedy.approval_level == "总经理"
 
 
+def test_a_head_of_another_department_may_not_approve(org, complaint):
+    case = complaint()  # handled by the quality department, not by the head's repairs
+    case = services.case_rule_validity(case=case, actor=org.inspector, valid=True, reason="属实")
+    remedy = services.remedy_request(
+        case=case, actor=org.inspector, kind="allowance", amount="800", description="折让"
+    )
+    assert services.may_approve_remedy(org.head, remedy) is False
+    with pytest.raises(PermissionDenied):
+        services.remedy_decide(remedy=remedy, actor=org.head, approve=True)
+    assert Remedy.objects.get(pk=remedy.pk).status == "pending"
+
+
 def test_nobody_approves_their_own_request(org, repairs_case):
     remedy = services.remedy_request(
         case=repairs_case, actor=org.head, kind="allowance", amount="100", description="折让"
