@@ -488,6 +488,8 @@ def reporter(request, pk):
             "edit": edit,
             "log": selectors.identity_log(case)[:50],
         },
+        # a form with errors is shown again (the correction form even without a reading)
+        status=400 if reveal.errors or edit.errors else 200,
     )
 
 
