@@ -27,7 +27,7 @@ from kefu.complaints.rules import (
 )
 from kefu.sla.models import TicketDeadline
 from kefu.tickets.selectors import tickets_visible
-from kefu.tickets.states import Status
+from kefu.tickets.states import FINAL_STATUSES, Status
 
 LIST_RELATED = (
     "ticket__category",
@@ -68,7 +68,7 @@ def case_list(user, filters: CaseFilter | None = None) -> QuerySet[ComplaintCase
     if filters.month:
         qs = qs.filter(month=rules.month_of(filters.month))
     if filters.state == "open":
-        qs = qs.exclude(ticket__status__in=[Status.CLOSED, Status.CANCELLED])
+        qs = qs.exclude(ticket__status__in=FINAL_STATUSES)
     elif filters.state == "closed":
         qs = qs.filter(ticket__status=Status.CLOSED)
     if filters.text:

@@ -36,7 +36,7 @@ from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.tickets import services as ticket_services
 from kefu.tickets.models import TicketEvent
-from kefu.tickets.states import Action, can_transition
+from kefu.tickets.states import FINAL_STATUSES, Action, can_transition
 
 PAGE_SIZE = 30
 EXPORT_LIMIT = 50_000
@@ -249,7 +249,7 @@ def _render_case(request, case, *, bound=None, status=200):
             and may_handle(user, case)
         )
         remedy.may_instruct = remedy.awaits_instruction and may_instruct(user, case)
-    finished = ticket.status in ("closed", "cancelled")
+    finished = ticket.status in FINAL_STATUSES
     context = {
         "case": case,
         "ticket": ticket,

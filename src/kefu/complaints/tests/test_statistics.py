@@ -143,3 +143,18 @@ def test_the_month_and_its_trend_are_counted_once(org, march, django_assert_num_
         stats.closed_on_time,
     )
     assert march_row["compensation"] == stats.compensation_total + stats.allowance_total
+
+
+def test_the_list_splits_cases_in_hand_from_closed_ones(org, march, complaint):
+    cancelled = complaint(title="撤销")
+    tickets.ticket_transition(
+        ticket=cancelled.ticket, action=Action.CANCEL, actor=org.agent, reason="重复受理"
+    )
+
+    def titles(state):
+        rows = selectors.case_list(org.gm, selectors.CaseFilter(state=state))
+        return sorted(case.ticket.title for case in rows)
+
+    assert titles("open") == ["未结"]
+    assert titles("closed") == sorted(["二月", "甲", "乙"])
+    assert titles("") == sorted(["二月", "甲", "乙", "未结", "撤销"])
