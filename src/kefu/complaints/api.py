@@ -277,9 +277,8 @@ StatisticsOutput = inline_serializer(
 
 def _month(value: str) -> date:
     try:
-        year, month = value.split("-")
-        return date(int(year), int(month), 1)
-    except (ValueError, AttributeError):
+        return rules.parse_month(value)
+    except ValueError:
         raise exceptions.ValidationError(
             {"month": _("Give the month as YYYY-MM, e.g. 2025-03.")}
         ) from None

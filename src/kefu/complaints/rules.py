@@ -175,6 +175,12 @@ def review_due(month: date) -> date:
     return date(month.year, month.month + 1, 10)
 
 
+def parse_month(value: str) -> date:
+    """ "2025-03" → 2025-03-01; ``ValueError`` for anything else."""
+    year, month = value.split("-")
+    return date(int(year), int(month), 1)
+
+
 def previous_months(month: date, count: int) -> list[date]:
     """*count* months ending with *month*, oldest first."""
     months = []

@@ -55,9 +55,8 @@ def _client_ip(request) -> str | None:
 
 def _month_param(value: str, default: date) -> date:
     try:
-        year, month = value.split("-")
-        return date(int(year), int(month), 1)
-    except (ValueError, AttributeError):
+        return rules.parse_month(value)
+    except ValueError:
         return default
 
 

@@ -159,3 +159,22 @@ def test_rates_and_money():
     assert rules.yuan(D("812.5")) == "812.50"
     assert rules.initial_severity("urgent") == "major"
     assert rules.initial_severity("high") == "general"
+
+
+@pytest.mark.parametrize(
+    ("raw", "month"),
+    [
+        pytest.param("2025-03", date(2025, 3, 1), id="month"),
+        pytest.param("2025-3", date(2025, 3, 1), id="one-digit"),
+        pytest.param("2025-13", None, id="no-13th-month"),
+        pytest.param("三月", None, id="words"),
+        pytest.param("2025-03-01", None, id="a-day"),
+        pytest.param("", None, id="empty"),
+    ],
+)
+def test_a_month_is_given_as_year_dash_month(raw, month):
+    if month is None:
+        with pytest.raises(ValueError):  # noqa: PT011  (the callers catch exactly this)
+            rules.parse_month(raw)
+    else:
+        assert rules.parse_month(raw) == month

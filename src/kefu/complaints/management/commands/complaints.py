@@ -1,7 +1,5 @@
 """``kefu complaints``: seed rows, confidential handlers, and the month's statistics."""
 
-from datetime import date
-
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -59,8 +57,7 @@ class Command(BaseCommand):
     def _stats(self, raw):
         if raw:
             try:
-                year, month = (int(x) for x in raw.split("-"))
-                month = date(year, month, 1)
+                month = rules.parse_month(raw)
             except ValueError:
                 raise CommandError("--month 的格式是 YYYY-MM，例如 2025-03。") from None
         else:
