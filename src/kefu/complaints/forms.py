@@ -237,14 +237,6 @@ class ListFilterForm(forms.Form):
     text = forms.CharField(label=_("Search"), required=False)
 
 
-class MonthForm(forms.Form):
-    month = forms.DateField(
-        label=_("Month"),
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-    )
-
-
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = ComplaintSettings
