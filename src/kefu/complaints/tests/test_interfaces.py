@@ -413,3 +413,21 @@ def test_the_case_page_reads_the_approval_authorities_once(
         page = client.get(f"/complaints/{case.pk}/")
     # the head may decide each of the four (800 yuan is within a head's authority)
     assert page.content.decode().count("/decide/") == 4
+
+
+def test_the_resolve_form_is_offered_only_to_whoever_may_resolve_the_order(
+    org, complaint, client_as
+):
+    """The agent took the order (and may work on the case file) but does not handle it:
+    no resolve form, and a posted one is refused with nothing changed."""
+    case = complaint()
+    tickets.ticket_transition(ticket=case.ticket, action=Action.SIGN, actor=org.inspector)
+    page = client_as(org.agent).get(f"/complaints/{case.pk}/").content.decode()
+    assert 'data-testid="resolve-form"' not in page
+    refused = client_as(org.agent).post(
+        f"/complaints/{case.pk}/do/resolve/", {"resolve-resolution": "已处理"}
+    )
+    assert refused.status_code == 403
+    assert ComplaintCase.objects.get(pk=case.pk).ticket.status == "signed"
+    page = client_as(org.inspector).get(f"/complaints/{case.pk}/").content.decode()
+    assert 'data-testid="resolve-form"' in page
