@@ -267,7 +267,8 @@ def _render_case(request, case, *, bound=None, status=200):
         "may_audit": may_audit(user),
         "may_resolve": can_transition(ticket.status, Action.RESOLVE)
         and may_take(user, ticket, Action.RESOLVE),
-        "may_close": can_transition(ticket.status, Action.CLOSE),
+        "may_close": can_transition(ticket.status, Action.CLOSE)
+        and may_take(user, ticket, Action.CLOSE),
         "Validity": Validity,
         **_tabs(user),
     }

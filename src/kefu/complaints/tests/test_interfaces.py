@@ -415,9 +415,7 @@ def test_the_case_page_reads_the_approval_authorities_once(
     assert page.content.decode().count("/decide/") == 4
 
 
-def test_the_resolve_form_is_offered_only_to_whoever_may_resolve_the_order(
-    org, complaint, client_as
-):
+def test_resolve_and_close_are_offered_only_to_whoever_may_take_them(org, complaint, client_as):
     """The agent took the order (and may work on the case file) but does not handle it:
     no resolve form, and a posted one is refused with nothing changed."""
     case = complaint()
@@ -431,3 +429,11 @@ def test_the_resolve_form_is_offered_only_to_whoever_may_resolve_the_order(
     assert ComplaintCase.objects.get(pk=case.pk).ticket.status == "signed"
     page = client_as(org.inspector).get(f"/complaints/{case.pk}/").content.decode()
     assert 'data-testid="resolve-form"' in page
+    # once resolved, the close button likewise goes only to whoever may close the order
+    tickets.ticket_transition(
+        ticket=case.ticket, action=Action.RESOLVE, actor=org.inspector, resolution="已处理"
+    )
+    page = client_as(org.inspector).get(f"/complaints/{case.pk}/").content.decode()
+    assert 'data-testid="close-button"' not in page
+    page = client_as(org.agent).get(f"/complaints/{case.pk}/").content.decode()
+    assert 'data-testid="close-button"' in page
