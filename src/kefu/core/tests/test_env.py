@@ -61,6 +61,8 @@ def test_sqlite_gets_wal_and_busy_timeout(tmp_path):
     assert config["NAME"] == str(tmp_path / "k.sqlite3")
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
     assert config["OPTIONS"]["timeout"] == 20
+    assert config["ENGINE"] == "kefu.core.db.sqlite3"
+    assert config["CONN_MAX_AGE"] > 0
 
 
 def test_postgres_url():
