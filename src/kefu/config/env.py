@@ -111,7 +111,8 @@ class Env:
             # Django's own SQLite engine by its name, not this one)
             config["TEST"] = {"NAME": ":memory:"}
         else:
-            config["ENGINE"] = "django.db.backends.postgresql"
+            # Django's PostgreSQL backend, with a health check that polls the socket first
+            config["ENGINE"] = "kefu.core.db.postgresql"
             config["CONN_HEALTH_CHECKS"] = True
             config["CONN_MAX_AGE"] = 60
         config["ATOMIC_REQUESTS"] = False
