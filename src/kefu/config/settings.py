@@ -222,7 +222,7 @@ if REDIS_URL:
     HUEY |= {"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
 else:
     HUEY |= {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "kefu.core.hueyqueue.QueuedSqliteHuey",
         "connection": {"filename": str(DATA_DIR / "huey.sqlite3")},
     }
 
