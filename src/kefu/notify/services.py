@@ -11,6 +11,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from kefu.core.configcache import ConfigCache
 from kefu.notify.backends import sms_backend
 from kefu.notify.models import (
     MessageChannel,
@@ -59,6 +60,25 @@ def render_template_text(text: str, context: Mapping[str, object]) -> str:
     return formatter.vformat(text, (), _Missing({k: str(v) for k, v in context.items()}))
 
 
+def _active_sms_templates() -> dict[str, str]:
+    return dict(
+        MessageTemplate.objects.filter(channel=MessageChannel.SMS, active=True).values_list(
+            "code", "text"
+        )
+    )
+
+
+# every order sends one on acceptance: kept per process while unchanged
+_sms_templates = ConfigCache(lambda: [MessageTemplate], _active_sms_templates)
+
+
+def sms_template(code: str) -> str | None:
+    """The text of the active SMS template *code*, or None when it is missing or switched
+    off. Read it before a write transaction where it can: inside one, a process that has
+    no copy yet reads the table every time (see :mod:`kefu.core.configcache`)."""
+    return _sms_templates.get().get(code)
+
+
 def sms_queue(
     *, phone: str, template_code: str, context: Mapping[str, object], ticket=None
 ) -> OutboundMessage | None:
@@ -66,14 +86,12 @@ def sms_queue(
 
     A missing or inactive template sends nothing (an administrator switched it off).
     """
-    template = MessageTemplate.objects.filter(
-        code=template_code, channel=MessageChannel.SMS, active=True
-    ).first()
-    if template is None or not phone:
+    text = sms_template(template_code)
+    if text is None or not phone:
         return None
     return sms_queue_text(
         phone=phone,
-        text=render_template_text(template.text, context),
+        text=render_template_text(text, context),
         template_code=template_code,
         ticket=ticket,
     )

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.core.configcache import ConfigCache
 from kefu.core.workcal import Calendar, add
 from kefu.notify.models import Notification
 from kefu.notify.services import notifications_build
@@ -187,31 +188,13 @@ def _facts(ticket: Ticket, codes: dict[int, str]) -> Facts:
 
 class _CreationInputs:
     """What every new order's deadlines are computed from: the active policies, their
-    calendars and the category codes, read once per process while they stay unchanged.
+    calendars and the category codes, each read on first use and kept while
+    :data:`_creation_inputs` keeps this copy (see :mod:`kefu.core.configcache`)."""
 
-    Every change to these tables writes a history row (the admin, the API, the services
-    and the seeding all do), and committed history ids only grow, so the newest history id
-    of each table is a stamp of their content: it is read (one indexed query) on every
-    use, and a change made by any process is seen by the next order. A copy is kept only
-    when read outside a transaction, hence from committed rows; as a further guard against
-    a write that skipped the history it is at most ``MAX_AGE`` seconds old.
-    """
-
-    MAX_AGE = 60.0
-
-    def __init__(self, stamp: tuple) -> None:
-        import time
-
-        self.stamp = stamp
-        self.read_at = time.monotonic()
+    def __init__(self) -> None:
         self._policies = None
         self._codes: dict[int, str] | None = None
         self._calendars: dict[tuple, dict[str, Calendar]] = {}
-
-    def fresh(self, stamp: tuple) -> bool:
-        import time
-
-        return self.stamp == stamp and time.monotonic() - self.read_at < self.MAX_AGE
 
     def policies(self):
         from kefu.sla.selectors import active_policies
@@ -232,46 +215,17 @@ class _CreationInputs:
         return self._calendars[key]
 
 
-_creation_cache: _CreationInputs | None = None
+def _creation_models() -> list:
+    from kefu.sla.models import CalendarDay, CalendarYear, SlaMilestone, WorkCalendar
+
+    return [SlaPolicy, SlaMilestone, WorkCalendar, CalendarDay, CalendarYear, Category]
 
 
-_creation_stamp_sql: str | None = None
-
-
-def _creation_stamp() -> tuple:
-    global _creation_stamp_sql  # built once: the same for every process and call
-    if _creation_stamp_sql is None:
-        from kefu.sla.models import CalendarDay, CalendarYear, SlaMilestone, WorkCalendar
-
-        quote = connection.ops.quote_name
-        tables = [
-            quote(model.history.model._meta.db_table)
-            for model in (
-                SlaPolicy,
-                SlaMilestone,
-                WorkCalendar,
-                CalendarDay,
-                CalendarYear,
-                Category,
-            )
-        ]
-        parts = [f"(SELECT MAX(history_id) FROM {table})" for table in tables]  # noqa: S608
-        _creation_stamp_sql = "SELECT " + ", ".join(parts)
-    with connection.cursor() as cursor:
-        cursor.execute(_creation_stamp_sql)
-        return tuple(cursor.fetchone())
+_creation_cache = ConfigCache(_creation_models, _CreationInputs)
 
 
 def _creation_inputs() -> _CreationInputs:
-    global _creation_cache  # replaced whole, never changed in place
-    stamp = _creation_stamp()
-    cached = _creation_cache
-    if cached is not None and cached.fresh(stamp):
-        return cached
-    inputs = _CreationInputs(stamp)
-    if not connection.in_atomic_block:
-        _creation_cache = inputs
-    return inputs
+    return _creation_cache.get()
 
 
 # ---------------------------------------------------------------------------- hooks

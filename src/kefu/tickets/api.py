@@ -104,8 +104,21 @@ class TicketSerializer(serializers.ModelSerializer):
         return {"id": user.pk, "name": user.display_name, "employee_no": user.employee_no}
 
 
+class CategoryCodeField(serializers.SlugRelatedField):
+    """An active category by its code, looked up in the per-process copy of the categories
+    instead of one query per intake."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        category = selectors.active_category(data)
+        if category is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return category
+
+
 class TicketCreateSerializer(serializers.Serializer):
-    category = serializers.SlugRelatedField(
+    category = CategoryCodeField(
         slug_field="code",
         queryset=Category.objects.filter(is_active=True).select_related("ticket_type"),
     )

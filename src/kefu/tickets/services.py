@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 
 from kefu.core.counters import counter_next
 from kefu.core.tree import path_assign
-from kefu.notify.services import notify_users, render_template_text, sms_queue, sms_queue_text
+from kefu.notify.services import (
+    notify_users,
+    render_template_text,
+    sms_queue,
+    sms_queue_text,
+    sms_template,
+)
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
 from kefu.tickets import hooks, rules
@@ -272,6 +278,7 @@ def ticket_create(
     if errors:
         raise ValidationError(errors)
     hooks.run_creating(ticket, now=now)
+    received_sms = sms_template("ticket_received") if ticket.contact_phone else None
     with transaction.atomic():
         ticket = _ticket_insert(
             ticket,
@@ -279,6 +286,7 @@ def ticket_create(
             settle_with=settle_with,
             dispatch=dispatch,
             dispatch_to=dispatch_to,
+            received_sms=received_sms,
         )
         if also is not None:
             also(ticket)
@@ -297,8 +305,11 @@ _CREATE_TRUSTED = [
 ]
 
 
-def _ticket_insert(ticket, *, actor, settle_with, dispatch, dispatch_to) -> Ticket:
-    """Write the prepared order; call inside the transaction."""
+def _ticket_insert(
+    ticket, *, actor, settle_with, dispatch, dispatch_to, received_sms: str | None
+) -> Ticket:
+    """Write the prepared order; call inside the transaction. ``received_sms`` is the
+    acceptance SMS template's text, read before it (None: send none)."""
     now = ticket.created_at
     ticket.number = number_allocate(ticket_type=ticket.ticket_type, at=now)
     ticket.save(force_insert=True)
@@ -312,11 +323,11 @@ def _ticket_insert(ticket, *, actor, settle_with, dispatch, dispatch_to) -> Tick
         data={"channel": ticket.channel},
     )
     hooks.run_created(ticket, now=now)
-    if ticket.contact_phone:
-        sms_queue(
+    if ticket.contact_phone and received_sms is not None:
+        sms_queue_text(
             phone=ticket.contact_phone,
+            text=render_template_text(received_sms, _sms_context(ticket)),
             template_code="ticket_received",
-            context=_sms_context(ticket),
             ticket=ticket,
         )
     if settle_with:
