@@ -364,19 +364,23 @@ def ticket_create_idempotent(
     """Create once per (user, Idempotency-Key): a retry returns the first ticket.
 
     Returns ``(ticket, created)``. Reusing a key with a different request is refused.
+    The key is written in the order's own transaction and is unique per user, so a retry
+    (even one racing the first request) fails that insert, rolls its order back (number
+    included) and answers with the first order. Retries are rare: looking the key up
+    before every creation would cost every intake a query to save them a little work.
     """
-    existing = IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
-    if existing is None:
 
-        def remember(ticket: Ticket) -> None:
-            IdempotencyKey.objects.create(
-                user=actor, key=key, request_hash=payload_hash, ticket=ticket
-            )
+    def remember(ticket: Ticket) -> None:
+        IdempotencyKey.objects.create(user=actor, key=key, request_hash=payload_hash, ticket=ticket)
 
-        try:
-            return ticket_create(actor=actor, also=remember, **fields), True
-        except IntegrityError:
-            existing = IdempotencyKey.objects.select_related("ticket").get(user=actor, key=key)
+    try:
+        return ticket_create(actor=actor, also=remember, **fields), True
+    except IntegrityError:
+        existing = (
+            IdempotencyKey.objects.filter(user=actor, key=key).select_related("ticket").first()
+        )
+        if existing is None:  # the failure was not the key's
+            raise
     if existing.request_hash != payload_hash:
         raise ValidationError(
             {"idempotency_key": _("This Idempotency-Key was already used for a different request.")}

@@ -292,6 +292,14 @@ def test_idempotent_creation(org, catalog):
     with pytest.raises(ValidationError):
         services.ticket_create_idempotent(actor=org.agent, key="k1", payload_hash="other", **fields)
     assert Ticket.objects.count() == 1
+    # the retries' attempts were rolled back whole: no second acceptance SMS, no timeline
+    # event, and no number used up
+    assert OutboundMessage.objects.filter(template_code="ticket_received").count() == 1
+    assert first.events.count() == 1
+    following, _ = services.ticket_create_idempotent(
+        actor=org.agent, key="k2", payload_hash="h", **fields
+    )
+    assert int(following.number[-5:]) == int(first.number[-5:]) + 1
 
 
 def test_reply_draft_uses_the_category_template(org, new_ticket):
