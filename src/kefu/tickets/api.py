@@ -103,6 +103,59 @@ class TicketSerializer(serializers.ModelSerializer):
             return None
         return {"id": user.pk, "name": user.display_name, "employee_no": user.employee_no}
 
+    def to_representation(self, ticket):
+        # The same output as the generic walk over ``Meta.fields`` (a test compares the
+        # two), written out: the generic walk builds the ~35 fields again for every order
+        # it shows, which cost an intake more CPU than its own SQL.
+        def code(related):
+            return None if related is None else related.code
+
+        def moment(value):
+            return None if value is None else _DATETIME.to_representation(value)
+
+        department, owner, parent = ticket.department, ticket.owner, ticket.parent
+        return {
+            "id": ticket.pk,
+            "number": ticket.number,
+            "ticket_type": code(ticket.ticket_type),
+            "category": code(ticket.category),
+            "status": ticket.status,
+            "status_display": ticket.get_status_display(),
+            "priority": ticket.priority,
+            "channel": ticket.channel,
+            "title": ticket.title,
+            "description": ticket.description,
+            "extra": ticket.extra,
+            "contact_name": ticket.contact_name,
+            "contact_phone": ticket.contact_phone,
+            "calling_number": ticket.calling_number,
+            "call_recording_ref": ticket.call_recording_ref,
+            "address": ticket.address,
+            "customer_grade": ticket.customer_grade,
+            "first_responder": self.get_first_responder(ticket),
+            "department": code(department),
+            "owner": None if owner is None else str(owner),
+            "parent": None if parent is None else parent.number,
+            "resolution": ticket.resolution,
+            "settled_at_first_contact": ticket.settled_at_first_contact,
+            "return_count": ticket.return_count,
+            "repeat_count": ticket.repeat_count,
+            "urge_count": ticket.urge_count,
+            "supervised": ticket.supervised,
+            "supervision_due": (
+                None if ticket.supervision_due is None else ticket.supervision_due.isoformat()
+            ),
+            "next_due_at": moment(ticket.next_due_at),
+            "created_at": moment(ticket.created_at),
+            "dispatched_at": moment(ticket.dispatched_at),
+            "signed_at": moment(ticket.signed_at),
+            "resolved_at": moment(ticket.resolved_at),
+            "closed_at": moment(ticket.closed_at),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
 
 class CategoryCodeField(serializers.SlugRelatedField):
     """An active category by its code, looked up in the per-process copy of the categories

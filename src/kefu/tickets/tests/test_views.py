@@ -291,6 +291,47 @@ def test_api_create_with_idempotency_key(org, catalog):
     assert Ticket.objects.count() == 1
 
 
+def test_api_ticket_body_is_the_generic_serializer_output(org, catalog, new_ticket):
+    """The written-out ``TicketSerializer.to_representation`` gives exactly what the
+    generic walk over ``Meta.fields`` gives, for an order with every field filled and for
+    a bare one."""
+    from rest_framework import serializers as drf
+
+    from kefu.tickets.api import TicketSerializer
+
+    bare = new_ticket(contact_name="", calling_number="")
+    full = new_ticket(extra={"meter_no": "M-1"})
+    now = timezone.now()
+    Ticket.objects.filter(pk=full.pk).update(
+        department=org.repairs,
+        owner=org.handler,
+        parent=bare,
+        resolution="已更换水管",
+        supervised=True,
+        supervision_due=now.date(),
+        next_due_at=now,
+        dispatched_at=now,
+        signed_at=now,
+        resolved_at=now,
+        closed_at=now,
+        repeat_count=2,
+        urge_count=1,
+        status=Status.RESOLVED,
+    )
+    Ticket.objects.filter(pk=bare.pk).update(first_responder=None)
+    shown = {}
+    for ticket in Ticket.objects.filter(pk__in=[bare.pk, full.pk]):
+        serializer = TicketSerializer(ticket)
+        generic = drf.ModelSerializer.to_representation(serializer, ticket)
+        assert list(serializer.data.items()) == list(generic.items())
+        shown[ticket.pk] = generic
+    assert shown[full.pk]["parent"] == bare.number
+    assert shown[full.pk]["department"] == org.repairs.code
+    assert shown[full.pk]["supervision_due"] == now.date().isoformat()
+    assert shown[full.pk]["extra"] == {"meter_no": "M-1"}
+    assert shown[bare.pk]["first_responder"] is None
+
+
 def test_api_bad_input_names_the_field(org, catalog):
     response = api(org.agent).post(
         "/api/v1/tickets/", payload(catalog, category="nope", channel="fax"), format="json"
