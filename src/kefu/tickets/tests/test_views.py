@@ -332,6 +332,29 @@ def test_api_ticket_body_is_the_generic_serializer_output(org, catalog, new_tick
     assert shown[bare.pk]["first_responder"] is None
 
 
+def test_api_token_authentication(org, catalog):
+    """A valid token gets in with one query for the user; an unknown token and the token
+    of a deactivated user are refused with 401, the message saying why."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(org.agent)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/tickets/?queue=mine").status_code == 200
+    assert "authtoken_token" in ctx.captured_queries[0]["sql"]
+    assert not any("authtoken_token" in q["sql"] for q in ctx.captured_queries[1:])
+    stranger = APIClient()
+    stranger.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    refused = stranger.get("/api/v1/tickets/")
+    assert refused.status_code == 401
+    assert refused.json()["detail"] in ("Invalid token.", "认证令牌无效。")
+    org.agent.is_active = False
+    org.agent.save(update_fields=["is_active"])
+    refused = client.get("/api/v1/tickets/")
+    assert refused.status_code == 401
+    assert refused.json()["detail"] in ("User inactive or deleted.", "用户未激活或者已删除。")
+
+
 def test_api_bad_input_names_the_field(org, catalog):
     response = api(org.agent).post(
         "/api/v1/tickets/", payload(catalog, category="nope", channel="fax"), format="json"
