@@ -22,7 +22,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=default_workers(),
-            help="gunicorn worker processes (default: two per CPU core)",
+            help="gunicorn worker processes (default: one per CPU core, at least 2)",
         )
         parser.add_argument(
             "--threads",
@@ -44,11 +44,16 @@ class Command(BaseCommand):
 
 
 def default_workers() -> int:
-    """Two worker processes per core. One request at a time per process: with several
-    threads per process, the thread holding the database's write lock (SQLite) or the
-    number counter's row lock (PostgreSQL) waits for the interpreter lock behind its
-    siblings, and every intake queues behind it (measured in bench/tickets)."""
-    return max(2, 2 * (os.cpu_count() or 1))
+    """One worker process per core (at least two), each serving one request at a time.
+
+    Measured in bench/tickets: with more processes than cores, or several threads per
+    process, the process holding SQLite's write lock or the number counter's row lock is
+    descheduled (or waits for the interpreter lock behind its own threads) while every
+    other intake waits for that lock. Sites where long requests are common (large Excel
+    exports) can give more with ``--workers``: a request that runs for seconds holds its
+    process for that long.
+    """
+    return max(2, os.cpu_count() or 1)
 
 
 def run_gunicorn(bind: str, *, workers: int, threads: int = 1) -> None:
