@@ -14,8 +14,9 @@ property and heating presets, and times
 * ``selector``: ``kefu.sla.selectors.new_ticket_deadlines`` — choose the policy from the
   database, build the calendars (holiday rows of three years), compute, with no copy kept;
 * ``intake``: ``kefu.sla.engine.prepare_created`` on a new order — what ticket intake pays:
-  the policies, calendars and category codes come from the process's copy, checked against
-  the newest change-history ids (one query) on every call.
+  the policies, calendars and category codes come from the process's copy
+  (``kefu.core.configcache``), checked against the newest change-history ids (one query)
+  at most every 2 seconds.
 
 The target is judged on ``intake``.
 """

@@ -4,9 +4,11 @@
 
 Prepares a fresh database (SQLite in a temporary directory by default, or the PostgreSQL
 database named by --database, which is dropped and recreated), loads the demo organisation,
-starts `kefu serve` and `kefu worker`, then sends POST /api/v1/tickets/ from --concurrency
+starts `kefu serve` (and, with --worker, `kefu worker`, which sends the acceptance SMS of
+each order while the run goes on), then sends POST /api/v1/tickets/ from --concurrency
 client threads, each request with its own Idempotency-Key. Reports throughput, latency
-percentiles, errors and whether every number is distinct.
+percentiles, errors, whether every number is distinct, and where the CPU went: the web
+server's processes, the client, PostgreSQL's processes, the worker and the whole machine.
 """
 
 from __future__ import annotations
@@ -36,12 +38,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare(env: dict) -> str:
-    subprocess.run([*KEFU, "demo", "--no-serve"], env=env, check=True, capture_output=True)
-    script = (
-        "from kefu.org.models import User; from kefu.org.services import token_regenerate;"
-        "print(token_regenerate(user=User.objects.get(username='agent')).key)"
-    )
+def kefu_shell(env: dict, script: str) -> str:
     out = subprocess.run(
         [*KEFU, "shell", "-v", "0", "-c", script],
         env=env,
@@ -50,6 +47,26 @@ def prepare(env: dict) -> str:
         text=True,
     )
     return out.stdout.strip()
+
+
+def prepare(env: dict) -> str:
+    subprocess.run([*KEFU, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    return kefu_shell(
+        env,
+        "from kefu.org.models import User; from kefu.org.services import token_regenerate;"
+        "print(token_regenerate(user=User.objects.get(username='agent')).key)",
+    )
+
+
+def sms_waiting(env: dict) -> int:
+    """Acceptance messages recorded but not yet handed to the SMS backend."""
+    return int(
+        kefu_shell(
+            env,
+            "from kefu.notify.models import OutboundMessage;"
+            "print(OutboundMessage.objects.filter(status='queued').count())",
+        )
+    )
 
 
 def wait_ready(port: int, timeout: float = 60) -> None:
@@ -65,8 +82,9 @@ def wait_ready(port: int, timeout: float = 60) -> None:
     raise SystemExit("server did not start")
 
 
-def session_cpu_seconds(sid: int) -> float:
-    """CPU time (user + system) used so far by the processes of session *sid* (Linux)."""
+def session_cpu_seconds(sid: int | None = None, command: str = "") -> float:
+    """CPU time (user + system) used so far by the processes of session *sid*, or by the
+    processes named *command* (Linux)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for entry in os.listdir("/proc"):
@@ -74,12 +92,20 @@ def session_cpu_seconds(sid: int) -> float:
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
+                name, fields = fh.read().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, IndexError):
             continue
-        if int(fields[3]) == sid:  # fields[3] is the session id
+        fields = fields.split()
+        if (sid is not None and int(fields[3]) == sid) or name == command:  # session id
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / ticks
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent on anything but idling and waiting for I/O (Linux)."""
+    with open("/proc/stat") as fh:
+        fields = [int(v) for v in fh.readline().split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def run(port: int, token: str, total: int, concurrency: int) -> dict:
@@ -154,7 +180,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database", default="", help="postgres://… (default: SQLite)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, help="gunicorn processes (kefu serve's default)")
+    parser.add_argument("--threads", type=int, help="threads per worker (kefu serve's default)")
+    parser.add_argument("--worker", action="store_true", help="run kefu worker alongside")
+    parser.add_argument(
+        "--redis",
+        default="",
+        help="redis://…/N for the task queue, a database of its own: emptied first "
+        "(default: the SQLite store)",
+    )
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="kefu-bench-")
@@ -165,6 +199,13 @@ def main() -> None:
         "PYTHONPATH": str(ROOT / "src"),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    if args.redis:
+        import redis
+
+        # the queue of an earlier run holds tasks for messages of a dropped database
+        redis.Redis.from_url(args.redis).flushdb()
+        env["REDIS_URL"] = args.redis
     if args.database:
         import psycopg
 
@@ -176,26 +217,61 @@ def main() -> None:
         env["DATABASE_URL"] = args.database
     token = prepare(env)
     port = free_port()
+    serve = [*KEFU, "serve", "--bind", f"127.0.0.1:{port}"]
+    if args.workers:
+        serve += ["--workers", str(args.workers)]
+    if args.threads:
+        serve += ["--threads", str(args.threads)]
     server = subprocess.Popen(
-        [*KEFU, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
+        serve,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    worker = None
+    if args.worker:
+        worker = subprocess.Popen(
+            [*KEFU, "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
         wait_ready(port)
         run(port, token, min(200, args.requests), args.concurrency)  # warm-up
         cpu_before = session_cpu_seconds(server.pid)
+        worker_before = session_cpu_seconds(worker.pid) if worker else 0.0
+        client_before = time.process_time()
+        machine_before = machine_busy_seconds()
+        postgres_before = session_cpu_seconds(command="postgres")
         result = run(port, token, args.requests, args.concurrency)
+        client_cpu = time.process_time() - client_before
+        machine_cpu = machine_busy_seconds() - machine_before
+        postgres_cpu = session_cpu_seconds(command="postgres") - postgres_before
         # The server's own CPU per ticket: on a machine shared with other work this
         # shows whether a slower run was slower code or less CPU to run on.
         cpu = session_cpu_seconds(server.pid) - cpu_before
+        if worker:
+            worker_cpu = session_cpu_seconds(worker.pid) - worker_before
+            result["worker_cpu_ms_per_ticket"] = round(worker_cpu * 1000 / args.requests, 1)
+            result["sms_waiting_at_end"] = sms_waiting(env)
         result["server_cpu_ms_per_ticket"] = round(cpu * 1000 / args.requests, 1)
+        result["client_cpu_ms_per_ticket"] = round(client_cpu * 1000 / args.requests, 1)
+        if args.database:
+            result["postgres_cpu_ms_per_ticket"] = round(postgres_cpu * 1000 / args.requests, 1)
+        # everything the machine did: server, client, database server, anything else
+        result["machine_cpu_ms_per_ticket"] = round(machine_cpu * 1000 / args.requests, 1)
+        result["machine_cores_busy"] = round(machine_cpu / result["seconds"], 2)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for process in (server, worker):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
     result["database"] = "postgresql" if args.database else "sqlite"
+    result["task_queue"] = "redis" if args.redis else "sqlite"
+    result["server"] = " ".join(serve[2:])
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
