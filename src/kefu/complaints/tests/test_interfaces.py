@@ -5,6 +5,7 @@ from io import BytesIO
 
 import pytest
 from conftest import make_staff
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from kefu.complaints import services
@@ -375,7 +376,7 @@ def test_the_api_list_query_count_does_not_grow_with_rows(
             kind="corrective",
             description="培训",
             owner=org.handler,
-            due_on=case.created_at.date(),
+            due_on=timezone.localdate(case.created_at),
             now=case.created_at,
         )
 
