@@ -10,28 +10,21 @@ on a file beside the queue's database, so waiting writers sleep until it is free
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import threading
 
 from huey import SqliteHuey
 from huey.storage import SqliteStorage
 
+from kefu.core.db.filelock import WriterLock
+
 
 class QueuedSqliteStorage(SqliteStorage):
-    def __init__(self, *args, **kwargs) -> None:
-        self._writers = threading.Lock()  # one thread of this process at the file lock
-        self._writers_file: tuple[int, int] | None = None  # (pid, fd)
-        super().__init__(*args, **kwargs)
+    _writers: WriterLock | None = None
 
-    def _writers_fd(self) -> int:
-        pid = os.getpid()
-        if self._writers_file is None or self._writers_file[0] != pid:
-            # a forked child shares its parent's open file, and flocks belong to it
-            path = f"{self.filename}-writers.lock"
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            self._writers_file = (pid, fd)
-        return self._writers_file[1]
+    def __init__(self, *args, **kwargs) -> None:
+        # one lock file per process, so one thread of the process at a time goes for it
+        self._writers_in_process = threading.Lock()
+        super().__init__(*args, **kwargs)  # creates the tables: a write
 
     @contextlib.contextmanager
     def db(self, commit=False, close=False):
@@ -39,14 +32,15 @@ class QueuedSqliteStorage(SqliteStorage):
             with super().db(commit=False, close=close) as cursor:
                 yield cursor
             return
-        with self._writers:
-            fd = self._writers_fd()
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with self._writers_in_process:
+            if self._writers is None:
+                self._writers = WriterLock(self.filename)
+            self._writers.acquire()
             try:
                 with super().db(commit=True, close=close) as cursor:
                     yield cursor
             finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                self._writers.release()
 
 
 class QueuedSqliteHuey(SqliteHuey):

@@ -19,51 +19,24 @@ In-memory databases (the test database) live in one process and are left to SQLi
 
 from __future__ import annotations
 
-import fcntl
-import os
-import weakref
-
 from django.db.backends.sqlite3 import base
 
-_open_wrappers: weakref.WeakSet = weakref.WeakSet()
-
-
-def _forget_after_fork() -> None:
-    # A forked child shares its parent's open files, and with them the parent's flocks:
-    # it opens its own on first use instead.
-    for wrapper in list(_open_wrappers):
-        wrapper._writer_fd = None
-        wrapper._writer_holds = False
-
-
-os.register_at_fork(after_in_child=_forget_after_fork)
+from kefu.core.db.filelock import WriterLock
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    _writer_fd: int | None = None
-    _writer_holds = False
-
-    def _writer_file(self) -> int | None:
-        if self._writer_fd is None:
-            if self.is_in_memory_db():
-                return None
-            path = f"{self.settings_dict['NAME']}-writers.lock"
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            self._writer_fd = fd
-            weakref.finalize(self, os.close, fd)
-            _open_wrappers.add(self)
-        return self._writer_fd
+    _writers: WriterLock | None = None
 
     def _writer_acquire(self) -> None:
-        fd = self._writer_file()
-        if fd is not None and not self._writer_holds:
-            fcntl.flock(fd, fcntl.LOCK_EX)  # sleeps, without the GIL, until it is free
-            self._writer_holds = True
+        if self._writers is None:
+            if self.is_in_memory_db():
+                return
+            self._writers = WriterLock(self.settings_dict["NAME"])
+        self._writers.acquire()
 
     def _writer_release(self) -> None:
-        if self._writer_holds:
-            self._writer_holds = False
-            fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
+        if self._writers is not None:
+            self._writers.release()
 
     def _start_transaction_under_autocommit(self):
         self._writer_acquire()
