@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 from rest_framework import authentication
 from rest_framework.authtoken.models import Token
@@ -25,6 +27,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return user, Token(key=key, user=user)
 
 
+@functools.cache
 def _user_by_token_sql() -> str:
     quote = connection.ops.quote_name
     return (
