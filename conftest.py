@@ -124,10 +124,15 @@ def client_as(client):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits and other cached counters start empty in every test."""
+    """Rate limits, other cached counters and the configuration copies start empty in
+    every test."""
     from django.core.cache import cache
 
+    from kefu.core.configcache import ConfigCache
+
     cache.clear()
+    # a copy kept by an earlier transactional test describes rows since flushed
+    ConfigCache.clear_all()
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -46,8 +47,16 @@ class _Entry(Generic[T]):
 class ConfigCache(Generic[T]):
     CHECK_EVERY = 2.0
     MAX_AGE = 60.0
+    _instances: weakref.WeakSet[ConfigCache] = weakref.WeakSet()
+
+    @classmethod
+    def clear_all(cls) -> None:
+        """Drop every copy in this process (the next ``get`` of each reads afresh)."""
+        for cache in list(cls._instances):
+            cache.clear()
 
     def __init__(self, models: Callable[[], list], build: Callable[[], T]) -> None:
+        ConfigCache._instances.add(self)
         self._models = models
         self._build = build
         self._entry: _Entry[T] | None = None

@@ -9,6 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from kefu.notify.models import OutboundMessage
 from kefu.org import services as org_services
 from kefu.tickets import services
 from kefu.tickets.models import Ticket
@@ -353,6 +354,49 @@ def test_api_token_authentication(org, catalog):
     refused = client.get("/api/v1/tickets/")
     assert refused.status_code == 401
     assert refused.json()["detail"] in ("User inactive or deleted.", "用户未激活或者已删除。")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_intake_reads_no_configuration_once_the_process_has_a_copy(org, catalog, monkeypatch):
+    """After a first order, the next one reads neither its category, nor the SMS template,
+    nor the time-limit policies, nor its Idempotency-Key: the token, then the number
+    counter and the inserts between BEGIN and COMMIT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kefu.core.configcache import ConfigCache
+
+    for cache in list(ConfigCache._instances):
+        monkeypatch.setattr(cache, "clock", lambda: 0.0)  # no periodic check in between
+    client = api(org.agent)
+    assert (
+        client.post(
+            "/api/v1/tickets/", payload(catalog), format="json", HTTP_IDEMPOTENCY_KEY="first"
+        ).status_code
+        == 201
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        second = client.post(
+            "/api/v1/tickets/",
+            payload(catalog, title="楼梯灯也坏了"),
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="second",
+        )
+    assert second.status_code == 201
+    statements = [q["sql"].split()[0].upper() for q in ctx.captured_queries]
+    intake = statements[: statements.index("COMMIT") + 1]  # then the SMS goes out (tests
+    # run the task queue in-process)
+    assert intake == [
+        "SELECT",  # the token and its user
+        "BEGIN",
+        "UPDATE",  # the number counter
+        "INSERT",  # the order
+        "INSERT",  # its timeline line (this category has no time-limit policy)
+        "INSERT",  # the acceptance SMS
+        "INSERT",  # the idempotency key
+        "COMMIT",
+    ]
+    assert OutboundMessage.objects.filter(ticket__number=second.json()["number"]).exists()
 
 
 def test_api_bad_input_names_the_field(org, catalog):
