@@ -13,7 +13,8 @@ property and heating presets, and times
   caller that already holds them pays);
 * ``selector``: ``kefu.sla.selectors.new_ticket_deadlines`` — choose the policy from the
   database, build the calendars (holiday rows of three years), compute, with no copy kept;
-* ``intake``: ``kefu.sla.engine.prepare_created`` on a new order — what ticket intake pays:
+* ``intake``: the SLA participant's ``prepare_creation`` on a new order (``kefu.sla.lifecycle``)
+  — what ticket intake pays:
   the policies, calendars and category codes come from the process's copy
   (``kefu.core.configcache``), checked against the newest change-history ids (one query)
   at most every 2 seconds.
@@ -46,7 +47,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from kefu.sla import engine, selectors, services  # noqa: E402
+from kefu.sla import selectors, services  # noqa: E402
+from kefu.sla.lifecycle import SlaParticipant  # noqa: E402
 from kefu.sla.policy import Facts, plan_deadlines  # noqa: E402
 from kefu.tickets import services as tickets  # noqa: E402
 from kefu.tickets.models import Ticket, TicketType  # noqa: E402
@@ -113,8 +115,8 @@ def main() -> int:
                 channel="hotline",
                 created_at=base + timedelta(minutes=37 * i),
             )
-            engine.prepare_created(ticket, now=ticket.created_at)
-            assert ticket.sla_policy_code
+            prepared = SlaParticipant().prepare_creation(draft=ticket, now=ticket.created_at)
+            assert prepared.deadline is not None and prepared.deadline.policy_code
 
         intake = timed(prepare, 300)
         report("pure", pure)

@@ -57,8 +57,10 @@ from kefu.core.counters import counter_next
 from kefu.notify.services import notify_users, sms_queue_text
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
-from kefu.tickets.models import EventKind, Ticket, TicketEvent
-from kefu.tickets.states import FINAL_STATUSES, Action
+from kefu.tickets.lifecycle import Blocker
+from kefu.tickets.models import EventKind, Ticket
+from kefu.tickets.services import timeline_append
+from kefu.tickets.states import FINAL_STATUSES
 
 # ---------------------------------------------------------------- seeds
 
@@ -99,14 +101,14 @@ def _url(case: ComplaintCase) -> str:
 
 def _note(case: ComplaintCase, *, actor, now: datetime, text: str, **data) -> None:
     """One internal line on the work order's timeline (never shown to the customer)."""
-    TicketEvent.objects.create(
-        ticket_id=case.ticket_id,
+    timeline_append(
+        ticket=case.ticket,
         kind=EventKind.NOTE,
         actor=actor,
         note=text,
         public=False,
         data={"complaint": case.register_no, **data},
-        created_at=now,
+        now=now,
     )
 
 
@@ -196,43 +198,20 @@ def register_allocate(*, series: str, at: datetime) -> tuple[date, int, str]:
     return month, serial, number
 
 
-# ---------------------------------------------------------------- work-order hooks
-
-_IDENTITY_FIELDS = ("contact_name", "contact_phone", "calling_number", "call_recording_ref")
+# ---------------------------------------------------------------- the work order's lifecycle
 
 
-def _series_of(ticket: Ticket) -> str | None:
+def series_of(ticket: Ticket) -> str | None:
+    """The register a new order of this type opens a case in (None: no case file)."""
     if ticket.parent_id is not None:
         return None  # co-handling orders belong to their parent's case
     return rules.SERIES_BY_TICKET_TYPE.get(ticket.ticket_type.code)
 
 
-def _take_identity(ticket: Ticket) -> dict:
-    """Move the reporter's identity off the work order (it never reaches its row, its
-    SMS, its lists, exports or API) and return it."""
-    identity = {name: getattr(ticket, name) for name in _IDENTITY_FIELDS if getattr(ticket, name)}
-    if ticket.customer_id:
-        identity["customer_id"] = ticket.customer_id
-        identity["customer_name"] = str(ticket.customer)
-    for name in _IDENTITY_FIELDS:
-        setattr(ticket, name, "")
-    ticket.customer = None
-    ticket.customer_grade = ""
-    ticket.grade_rank = 3
-    return identity
-
-
-def prepare_created(ticket: Ticket, *, now: datetime) -> None:
-    """Before a tip-off is written: take the reporter's identity off the unsaved order."""
-    if _series_of(ticket) == Series.TIP_OFF:
-        ticket._complaints_identity = _take_identity(ticket)
-
-
-def on_created(ticket: Ticket, *, now: datetime) -> None:
-    """Open the case file of a new complaint or tip-off and give it its register number."""
-    series = _series_of(ticket)
-    if series is None:
-        return
+def case_open(*, ticket: Ticket, series: str, identity: dict, now: datetime) -> ComplaintCase:
+    """Open the case file of a new complaint or tip-off and give it its register number;
+    a tip-off's reporter ``identity`` (already taken off the order) is sealed with it.
+    Runs inside the order's creation."""
     month, serial, number = register_allocate(series=series, at=now)
     case = ComplaintCase(
         ticket=ticket,
@@ -247,15 +226,6 @@ def on_created(ticket: Ticket, *, now: datetime) -> None:
     case.save(force_insert=True)
     text = _("Complaint case %(number)s registered") % {"number": number}
     if series == Series.TIP_OFF:
-        identity = getattr(ticket, "_complaints_identity", None)
-        if identity is None:  # the preparing hook did not run: clear the row now
-            identity = _take_identity(ticket)
-            Ticket.objects.filter(pk=ticket.pk).update(
-                customer=None,
-                customer_grade="",
-                grade_rank=3,
-                **dict.fromkeys(_IDENTITY_FIELDS, ""),
-            )
         ReporterIdentity.objects.create(
             case=case,
             anonymous=not identity,
@@ -275,22 +245,20 @@ def on_created(ticket: Ticket, *, now: datetime) -> None:
     _note(case, actor=ticket.first_responder, now=now, text=text)
     if case.severity == Severity.MAJOR:
         _tell_general_managers(case, now=now)
+    return case
 
 
-def on_transition(ticket: Ticket, *, action, from_status, to_status, actor, now) -> None:
-    """Refuse to close a case file while a corrective action is open, a remedy awaits
-    approval, or the customer of a complaint found not valid was not told."""
-    if action != Action.CLOSE or _series_of(ticket) is None:
-        return
+def ticket_close_blockers(*, ticket: Ticket) -> list[Blocker]:
+    """Why the order's case file keeps the order from closing (see :func:`close_problems`)."""
+    if series_of(ticket) is None:
+        return []
     case = ComplaintCase.objects.filter(ticket=ticket).first()
     if case is None:
-        return
-    problems = close_blockers(case)
-    if problems:
-        raise ValidationError({"action": problems})
+        return []
+    return close_problems(case)
 
 
-def close_blockers(case: ComplaintCase) -> list[str]:
+def close_problems(case: ComplaintCase) -> list[Blocker]:
     """Why the case cannot be closed yet (empty when it can): a corrective action not
     verified, a remedy awaiting approval, or a complaint found not valid whose customer
     was not told why.
@@ -299,16 +267,34 @@ def close_blockers(case: ComplaintCase) -> list[str]:
     which prefetch them, ask no query per case."""
     problems = []
     if case.validity == Validity.INVALID and case.customer_told_at is None:
-        problems.append(_("Tell the customer why the complaint is not valid before closing it."))
+        problems.append(
+            Blocker(
+                code="complaint_customer_not_told",
+                message=_("Tell the customer why the complaint is not valid before closing it."),
+            )
+        )
     open_actions = sum(1 for action in case.corrective_actions.all() if action.is_open)
     if open_actions:
         problems.append(
-            _("%(count)s corrective or preventive action(s) are not verified yet.")
-            % {"count": open_actions}
+            Blocker(
+                code="complaint_action_open",
+                message=_("%(count)s corrective or preventive action(s) are not verified yet.")
+                % {"count": open_actions},
+            )
         )
     if any(remedy.status == RemedyStatus.PENDING for remedy in case.remedies.all()):
-        problems.append(_("A remedy is still awaiting approval."))
+        problems.append(
+            Blocker(
+                code="complaint_remedy_pending",
+                message=_("A remedy is still awaiting approval."),
+            )
+        )
     return problems
+
+
+def close_blockers(case: ComplaintCase) -> list[str]:
+    """The messages of :func:`close_problems`, as the case page and API show them."""
+    return [problem.message for problem in close_problems(case)]
 
 
 def case_gaps(case: ComplaintCase) -> list[str]:
@@ -492,14 +478,14 @@ def case_tell_customer(
     case.customer_told_channel = channel
     case.customer_told_by = actor
     case.save()
-    TicketEvent.objects.create(
+    timeline_append(
         ticket=ticket,
         kind=EventKind.REPLY,
         actor=actor,
         note=text,
         public=case.series == Series.COMPLAINT,
         data={"complaint": case.register_no, "channel": channel},
-        created_at=now,
+        now=now,
     )
     return case
 

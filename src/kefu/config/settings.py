@@ -72,6 +72,20 @@ INSTALLED_APPS = [
     "kefu.complaints",
 ]
 
+# The work-order lifecycle (kefu.tickets.lifecycle): the apps that take part when an order
+# is created or moved, in the order they run. Each names what blocks an action, what it
+# prepares before the order is written and how it reacts to the creation and to each move.
+KEFU_TICKET_LIFECYCLE = [
+    # time limits: deadlines planned and stored, clocks met, paused and resumed; an
+    # unanswered overdue investigation blocks Close
+    "kefu.sla.lifecycle.SlaParticipant",
+    # complaint case files: opened with a register number, a tip-off's reporter sealed;
+    # open corrective actions, pending remedies and untold customers block Close
+    "kefu.complaints.lifecycle.ComplaintsParticipant",
+    # return visits: created on resolution, ended when the order is closed or reopened
+    "kefu.followups.lifecycle.FollowupsParticipant",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -13,11 +13,6 @@ class FollowupsConfig(AppConfig):
             tasks,  # noqa: F401  (registers the daily jobs)
             workspace,  # noqa: F401  (registers the workspace cards)
         )
-        from kefu.followups.hooks import on_transition
-        from kefu.tickets import hooks as ticket_hooks
-
-        if on_transition not in ticket_hooks._transitioned:
-            ticket_hooks.on_ticket_transition(on_transition)
 
 
 # The top-bar entry (shown by kefu.core.navigation); translated in this app's catalogue.

@@ -6,7 +6,6 @@ order's status only ever changes through ``kefu.tickets.services.ticket_transiti
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import secrets
 from collections.abc import Iterable, Sequence
@@ -66,11 +65,6 @@ from kefu.tickets.states import Action, Status
 log = logging.getLogger(__name__)
 
 SURVEY_SALT = "kefu.followups.survey-link"
-# Set while this module itself moves an order, so the ticket hook can tell its own moves
-# from a person closing or reopening an order by hand.
-_own_move: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "followups_own_move", default=False
-)
 
 
 def settings_get() -> FollowupSettings:
@@ -205,8 +199,10 @@ TIP_OFF = "tip_off"
 
 
 def on_ticket_moved(ticket: Ticket, *, action: str, actor, now: datetime) -> None:
-    """The ticket hook: a resolution creates the return visit; closing, reopening or
-    cancelling by hand ends the pending one (kept, marked not visited)."""
+    """The order moved (``kefu.followups.lifecycle``): a resolution creates the return
+    visit; closing, reopening or cancelling ends the pending one (kept, marked not
+    visited). A visit whose result closes or reopens the order is finished before the order
+    moves, so it is no longer pending then and keeps its result."""
     if ticket.parent_id is not None:
         return  # co-handling orders: the customer is visited about the parent order
     if ticket.ticket_type.code == TIP_OFF:
@@ -221,7 +217,7 @@ def on_ticket_moved(ticket: Ticket, *, action: str, actor, now: datetime) -> Non
             return
         _create_visit(ticket, now=now, policy=policy)
         return
-    if action in {Action.CLOSE, Action.REOPEN, Action.CANCEL} and not _own_move.get():
+    if action in {Action.CLOSE, Action.REOPEN, Action.CANCEL}:
         label = Action(action).label
         who = str(actor) if actor is not None else _("the system")
         for visit in ReturnVisit.objects.select_for_update().filter(
@@ -271,7 +267,6 @@ def _move(ticket: Ticket, *, action: str, actor, reason: str, now: datetime) -> 
     """Move the order; returns "" or the reason it could not be moved (the visit's result
     stands either way, and the first responder finishes the order by hand)."""
     doer = actor if actor is not None and may_take(actor, ticket, action) else None
-    token = _own_move.set(True)
     try:
         with transaction.atomic():
             ticket_services.ticket_transition(
@@ -279,8 +274,6 @@ def _move(ticket: Ticket, *, action: str, actor, reason: str, now: datetime) -> 
             )
     except (ValidationError, PermissionDenied) as exc:
         return " ".join(getattr(exc, "messages", [str(exc)]))
-    finally:
-        _own_move.reset(token)
     return ""
 
 

@@ -1,8 +1,10 @@
 """The SLA engine: per-order deadlines, their clocks, warnings and breaches.
 
-Hooks registered from ``SlaConfig.ready`` call into here inside the transaction of the
-ticket change; the worker's sweep (``kefu.sla.tasks``) calls :func:`sla_sweep` every
-minute. The arithmetic is ``kefu.sla.policy``; this module stores and acts on it.
+The work-order lifecycle (``kefu.sla.lifecycle``) calls into here: before an order is
+written (:func:`deadlines_plan`), inside the transaction of its creation
+(:func:`deadlines_create`) and of each move (:func:`deadlines_follow`, after
+:func:`close_blockers`); the worker's sweep (``kefu.sla.tasks``) calls :func:`sla_sweep`
+every minute. The arithmetic is ``kefu.sla.policy``; this module stores and acts on it.
 
 Lock order is always the ticket row first, then its deadline rows, as in
 ``kefu.tickets.services.ticket_transition``: the sweep locks tickets with
@@ -41,9 +43,14 @@ from kefu.sla.policy import (
     warning_instants,
 )
 from kefu.sla.selectors import calendars_for
-from kefu.tickets.models import Category, EventKind, Ticket, TicketEvent
-from kefu.tickets.rules import NO_DEADLINE
-from kefu.tickets.services import department_people, urge_recipients, urge_text
+from kefu.tickets.lifecycle import Blocker, DeadlineSummary
+from kefu.tickets.models import Category, EventKind, Ticket
+from kefu.tickets.services import (
+    TimelineBatch,
+    ticket_lock,
+    ticket_next_due_set,
+    timeline_append,
+)
 from kefu.tickets.states import FINAL_STATUSES, OPEN_STATUSES, Action
 
 logger = logging.getLogger(__name__)
@@ -129,28 +136,18 @@ def _start_clock(row: TicketDeadline, start: datetime, calendar: Calendar) -> No
 
 
 def _sync_ticket(ticket: Ticket, rows: Iterable[TicketDeadline]) -> None:
-    """Ticket.next_due_at = earliest due instant of a running, unmet milestone."""
+    """The order's next due time = earliest due instant of a running, unmet milestone."""
     dues = [
         r.due_at for r in rows if r.due_at is not None and r.met_at is None and r.paused_at is None
     ]
     if ticket.status in FINAL_STATUSES:
         dues = []
-    next_due = min(dues) if dues else None
-    due_sort = next_due or NO_DEADLINE
-    if ticket.next_due_at != next_due or ticket.due_sort != due_sort:
-        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=next_due, due_sort=due_sort)
-        ticket.next_due_at = next_due
-        ticket.due_sort = due_sort
+    ticket_next_due_set(ticket=ticket, next_due_at=min(dues) if dues else None)
 
 
 def _event(ticket: Ticket, kind: str, note: str, now: datetime, **data) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor=data.pop("actor", None),
-        note=note,
-        created_at=now,
-        data=data,
+    timeline_append(
+        ticket=ticket, kind=kind, actor=data.pop("actor", None), note=note, now=now, data=data
     )
 
 
@@ -228,11 +225,13 @@ def _creation_inputs() -> _CreationInputs:
     return _creation_cache.get()
 
 
-# ---------------------------------------------------------------------------- hooks
+# ---------------------------------------------------------------------------- lifecycle
 
 
-def _new_ticket_plan(ticket: Ticket):
-    """The policy and milestone deadlines of a new order (as ``new_ticket_deadlines``)."""
+def deadlines_plan(ticket: Ticket):
+    """The policy and milestone deadlines of a new, unsaved order (as
+    ``new_ticket_deadlines``): ``(None, ())`` when no policy applies. Only reads, from the
+    per-process copy of the policies and calendars."""
     from kefu.sla.policy import match_policy, plan_deadlines
 
     inputs = _creation_inputs()
@@ -248,27 +247,17 @@ def _new_ticket_plan(ticket: Ticket):
     return policy, plan_deadlines(policy, calendars, accepted_at=ticket.created_at)
 
 
-def prepare_created(ticket: Ticket, *, now: datetime) -> None:
-    """Before the new order's write transaction: choose its policy and compute its
-    deadlines (all the reads :func:`on_created` needs), and set its policy code and next
-    due time so that they are written with the order itself."""
-    policy, plan = _new_ticket_plan(ticket)
-    ticket._sla_prepared = (ticket.created_at, policy, plan)
+def deadline_summary(policy, plan) -> DeadlineSummary | None:
+    """The policy code and earliest deadline a new order is written with."""
     if policy is None:
-        return
+        return None
     dues = [item.due for item in plan if item.deadline is not None]
-    ticket.sla_policy_code = policy.code
-    ticket.next_due_at = min(dues) if dues else None
-    ticket.due_sort = ticket.next_due_at or NO_DEADLINE
+    return DeadlineSummary(policy_code=policy.code, next_due_at=min(dues) if dues else None)
 
 
-def on_created(ticket: Ticket, *, now: datetime) -> None:
-    """Store the new order's milestones; clocks start at acceptance (受理)."""
-    prepared = getattr(ticket, "_sla_prepared", None)
-    if prepared is not None and prepared[0] == ticket.created_at:
-        _accepted_at, policy, plan = prepared
-    else:
-        policy, plan = _new_ticket_plan(ticket)
+def deadlines_create(*, ticket: Ticket, policy, plan) -> None:
+    """Store the new order's milestones as :func:`deadlines_plan` computed them; clocks
+    start at acceptance (受理)."""
     if policy is None:
         return
     rows = []
@@ -298,26 +287,26 @@ def on_created(ticket: Ticket, *, now: datetime) -> None:
             row.next_event_at = _next_event(row)
         rows.append(row)
     TicketDeadline.objects.bulk_create(rows)
-    if ticket.sla_policy_code != policy.code:
-        Ticket.objects.filter(pk=ticket.pk).update(sla_policy_code=policy.code)
-        ticket.sla_policy_code = policy.code
     _sync_ticket(ticket, rows)
 
 
-def on_transition(ticket: Ticket, *, action, from_status, to_status, actor, now) -> None:
-    """Meet, start, pause and resume clocks for a lifecycle step; refuse to close an order
-    whose overdue investigation is not answered."""
-    if action == Action.CLOSE:
-        open_ones = OverdueInvestigation.objects.filter(ticket=ticket, answered_at__isnull=True)
-        if open_ones.exists():
-            raise ValidationError(
-                {
-                    "action": _(
-                        "The order was overdue: the department must answer the overdue "
-                        "investigation before it can be closed."
-                    )
-                }
+def close_blockers(*, ticket: Ticket) -> list[Blocker]:
+    """An order that was overdue closes only once its overdue investigation is answered."""
+    if OverdueInvestigation.objects.filter(ticket=ticket, answered_at__isnull=True).exists():
+        return [
+            Blocker(
+                code="overdue_investigation_open",
+                message=_(
+                    "The order was overdue: the department must answer the overdue "
+                    "investigation before it can be closed."
+                ),
             )
+        ]
+    return []
+
+
+def deadlines_follow(*, ticket: Ticket, action: Action, now: datetime) -> None:
+    """Meet, start, pause and resume clocks for a lifecycle move."""
     rows = list(TicketDeadline.objects.select_for_update().filter(ticket=ticket))
     if not rows:
         return
@@ -463,10 +452,8 @@ def deadline_record_reached(
     *, ticket: Ticket, position: int, actor: User, now: datetime | None = None
 ) -> TicketDeadline:
     """A handler records that a milestone (arrival, handling opinion, reply …) was reached."""
-    from kefu.tickets.services import _lock
-
     now = now or timezone.now()
-    ticket = _lock(ticket)
+    ticket = ticket_lock(ticket=ticket)
     if ticket.status in FINAL_STATUSES:
         raise ValidationError({"action": _("The order is already finished.")})
     if not _in_handling_department(actor, ticket):
@@ -516,12 +503,12 @@ def investigation_answer(
     investigation.reason = reason
     investigation.full_clean()
     investigation.save()
-    TicketEvent.objects.create(
-        ticket_id=investigation.ticket_id,
+    timeline_append(
+        ticket=investigation.ticket,
         kind=EventKind.NOTE,
         actor=actor,
         note=_("Overdue investigation answered: %(reason)s") % {"reason": reason},
-        created_at=now,
+        now=now,
     )
     return investigation
 
@@ -573,15 +560,13 @@ class _Batch:
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self.events: list[TicketEvent] = []
+        # the orders' timeline lines, urges and participants (tickets writes them)
+        self.timeline = TimelineBatch(now=now)
         self.notifications: list[Notification] = []
         self.urge_notifications: list[Notification] = []  # sent once the batch commits
-        self.urges: dict[int, int] = {}  # ticket id → times urged
         self.investigations: list[OverdueInvestigation] = []
         self.delay_notices: list[DelayNotice] = []
-        self.participants: list[tuple[int, int]] = []
         self._heads: dict[int, list[User]] = {}
-        self._department_people: dict[int, list[User]] = {}
         self._centre: dict[tuple[int | None, int | None], list[User]] = {}
         self._general_managers: list[User] | None = None
         self._policies: dict[str, SlaPolicy | None] = {}
@@ -602,15 +587,6 @@ class _Batch:
         if ticket.status in OPEN_STATUSES:
             return self.heads(ticket)
         return [ticket.first_responder] if ticket.first_responder_id else []
-
-    def department_people(self, department) -> list[User]:
-        """Handlers and heads of ``department``: whom an urge tells when the order has no
-        handler."""
-        if department is None:
-            return []
-        if department.pk not in self._department_people:
-            self._department_people[department.pk] = department_people(department)
-        return self._department_people[department.pk]
 
     def centre_people(self, ticket: Ticket) -> list[User]:
         responder = ticket.first_responder
@@ -637,16 +613,7 @@ class _Batch:
     # writes, gathered
 
     def event(self, ticket: Ticket, kind: str, note: str, **data) -> None:
-        self.events.append(
-            TicketEvent(
-                ticket=ticket,
-                kind=kind,
-                actor=data.pop("actor", None),
-                note=note,
-                created_at=self.now,
-                data=data,
-            )
-        )
+        self.timeline.append(ticket=ticket, kind=kind, note=note, **data)
 
     def notify(self, users: Iterable[User | None], *, text: str, url: str, later=False) -> None:
         """As ``kefu.notify.services.notify_users``, written with the batch."""
@@ -654,37 +621,16 @@ class _Batch:
         target.extend(notifications_build(users, text=text, url=url))
 
     def urge(self, ticket: Ticket, note: str) -> None:
-        """催办 by the system, as ``kefu.tickets.services.ticket_urge`` with no actor: the
-        order is counted as urged once more, the urge is on its timeline, and its handler
-        (or, without one, its department) is told once the transaction commits."""
-        self.urges[ticket.pk] = self.urges.get(ticket.pk, 0) + 1
-        ticket.urge_count += 1
-        self.event(ticket, EventKind.URGE, note.strip())
-        self.notify(
-            urge_recipients(ticket, lookup=self.department_people),
-            text=urge_text(ticket, note),
-            url=_url(ticket),
-            later=True,
-        )
+        """催办 by the system (``TimelineBatch.urge``); its handler (or, without one, its
+        department) is told once the transaction commits."""
+        notice = self.timeline.urge(ticket=ticket, note=note)
+        self.notify(notice.recipients, text=notice.text, url=notice.url, later=True)
 
     def write(self, rows: list[TicketDeadline]) -> None:
-        TicketEvent.objects.bulk_create(self.events)
-        by_times: dict[int, list[int]] = {}
-        for pk, times in self.urges.items():
-            by_times.setdefault(times, []).append(pk)
-        for times, pks in by_times.items():
-            Ticket.objects.filter(pk__in=pks).update(
-                urge_count=F("urge_count") + times, updated_at=timezone.now()
-            )
+        self.timeline.write()
         Notification.objects.bulk_create(self.notifications)
         OverdueInvestigation.objects.bulk_create(self.investigations)
         DelayNotice.objects.bulk_create(self.delay_notices)
-        if self.participants:
-            through = Ticket.participants.through
-            through.objects.bulk_create(
-                [through(ticket_id=t, user_id=u) for t, u in self.participants],
-                ignore_conflicts=True,
-            )
         if rows:
             _save_swept(rows)
         if self.urge_notifications:
@@ -941,7 +887,7 @@ def _escalate(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> int:
             recipients=[p.pk for p in people],
         )
         # whoever the order is escalated to may open it from then on
-        batch.participants += [(ticket.pk, p.pk) for p in people]
+        batch.timeline.participants_add(ticket=ticket, users=people)
         batch.notify(people, text=text, url=_url(ticket))
         row.escalated_levels += 1
         row.escalated_at = now
@@ -1020,14 +966,14 @@ def delay_notice_record(
     notice.full_clean()
     notice.save()
     expected = timezone.localtime(expected_at).strftime("%Y-%m-%d %H:%M")
-    TicketEvent.objects.create(
+    timeline_append(
         ticket=ticket,
         kind=EventKind.DELAY_NOTICE,
         actor=actor,
         note=_("Customer told of the delay: %(reason)s. New expected time %(expected)s")
         % {"reason": reason, "expected": expected},
         public=True,
-        created_at=now,
+        now=now,
         data={
             "channel": channel,
             "expected_at": _iso(expected_at),

@@ -2,11 +2,15 @@
 
 Every status change in kefu goes through ``kefu.tickets.services.ticket_transition``, which
 asks this table first. An action names what a person does (dispatch, sign, return …); the
-table says from which statuses it may be taken and where it leads.
+table says from which statuses it may be taken, where it leads and what the person must or
+may give with it (a reason, a department, a handler, the result). The service, the order
+page's action forms and the API (its validation and its OpenAPI description) all read the
+needs from here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import models
@@ -62,29 +66,102 @@ class Action(models.TextChoices):
     CANCEL = "cancel", _("Cancel the order")
 
 
+class Need(models.TextChoices):
+    """What a person gives with a move: a field of the order page's action form, of the
+    API's action body and an argument of ``ticket_transition``."""
+
+    DEPARTMENT = "department", _("Department")
+    OWNER = "owner", _("Handler")
+    REASON = "reason", _("Reason")
+    RESOLUTION = "resolution", _("Result")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A need the move is refused without, and what the refusal says."""
+
+    need: Need
+    message: str
+
+
+GIVE_REASON = Requirement(Need.REASON, _("Give a reason."))
+WRITE_RESULT = Requirement(Need.RESOLUTION, _("Write down the result."))
+WRITE_SETTLEMENT = Requirement(Need.RESOLUTION, _("Write down how it was settled."))
+CHOOSE_NEW_DEPARTMENT = Requirement(
+    Need.DEPARTMENT, _("Choose the department to transfer the order to.")
+)
+
+
 @dataclass(frozen=True)
 class Move:
+    """One row of the table: from which statuses ``action`` may be taken, where it leads,
+    what it is refused without (``requires``) and what else it takes if given
+    (``accepts``). Any move also keeps a reason given with it on the timeline."""
+
     action: Action
     sources: frozenset[Status]
     target: Status
-    needs_reason: bool = False
+    requires: tuple[Requirement, ...] = ()
+    accepts: frozenset[Need] = frozenset()
+
+    @property
+    def required(self) -> frozenset[Need]:
+        return frozenset(requirement.need for requirement in self.requires)
+
+    @property
+    def needs(self) -> list[Need]:
+        """Every need the move takes, required or not, in the order of ``Need``."""
+        taken = self.required | self.accepts
+        return [need for need in Need if need in taken]
 
 
 S = Status
 MOVES: dict[Action, Move] = {
     move.action: move
     for move in [
-        Move(Action.SETTLE, frozenset({S.RECEIVED}), S.RESOLVED),
-        Move(Action.DISPATCH, frozenset({S.RECEIVED, S.RETURNED, S.REOPENED}), S.DISPATCHED),
-        Move(Action.SIGN, frozenset({S.DISPATCHED}), S.SIGNED),
-        Move(Action.RETURN, frozenset({S.DISPATCHED, S.SIGNED}), S.RETURNED, needs_reason=True),
-        Move(Action.RULE, frozenset({S.ARBITRATION}), S.DISPATCHED, needs_reason=True),
+        Move(Action.SETTLE, frozenset({S.RECEIVED}), S.RESOLVED, requires=(WRITE_SETTLEMENT,)),
         Move(
-            Action.TRANSFER, frozenset({S.SIGNED, S.IN_PROGRESS}), S.DISPATCHED, needs_reason=True
+            Action.DISPATCH,
+            frozenset({S.RECEIVED, S.RETURNED, S.REOPENED}),
+            S.DISPATCHED,
+            accepts=frozenset({Need.DEPARTMENT, Need.OWNER}),
         ),
-        Move(Action.START, frozenset({S.SIGNED, S.REOPENED}), S.IN_PROGRESS),
-        Move(Action.RESOLVE, frozenset({S.SIGNED, S.IN_PROGRESS}), S.RESOLVED),
-        Move(Action.SUSPEND, frozenset({S.SIGNED, S.IN_PROGRESS}), S.SUSPENDED, needs_reason=True),
+        Move(Action.SIGN, frozenset({S.DISPATCHED}), S.SIGNED, accepts=frozenset({Need.OWNER})),
+        Move(
+            Action.RETURN, frozenset({S.DISPATCHED, S.SIGNED}), S.RETURNED, requires=(GIVE_REASON,)
+        ),
+        Move(
+            Action.RULE,
+            frozenset({S.ARBITRATION}),
+            S.DISPATCHED,
+            requires=(GIVE_REASON,),
+            accepts=frozenset({Need.DEPARTMENT, Need.OWNER}),
+        ),
+        Move(
+            Action.TRANSFER,
+            frozenset({S.SIGNED, S.IN_PROGRESS}),
+            S.DISPATCHED,
+            requires=(CHOOSE_NEW_DEPARTMENT,),
+            accepts=frozenset({Need.OWNER}),
+        ),
+        Move(
+            Action.START,
+            frozenset({S.SIGNED, S.REOPENED}),
+            S.IN_PROGRESS,
+            accepts=frozenset({Need.OWNER}),
+        ),
+        Move(
+            Action.RESOLVE,
+            frozenset({S.SIGNED, S.IN_PROGRESS}),
+            S.RESOLVED,
+            requires=(WRITE_RESULT,),
+        ),
+        Move(
+            Action.SUSPEND,
+            frozenset({S.SIGNED, S.IN_PROGRESS}),
+            S.SUSPENDED,
+            requires=(GIVE_REASON,),
+        ),
         Move(Action.RESUME, frozenset({S.SUSPENDED}), S.IN_PROGRESS),
         Move(Action.REQUEST_VISIT, frozenset({S.RESOLVED}), S.AWAITING_VISIT),
         Move(Action.CLOSE, frozenset({S.RESOLVED, S.AWAITING_VISIT}), S.CLOSED),
@@ -92,9 +169,9 @@ MOVES: dict[Action, Move] = {
             Action.REOPEN,
             frozenset({S.RESOLVED, S.AWAITING_VISIT, S.CLOSED}),
             S.REOPENED,
-            needs_reason=True,
+            requires=(GIVE_REASON,),
         ),
-        Move(Action.CANCEL, frozenset(OPEN_STATUSES), S.CANCELLED, needs_reason=True),
+        Move(Action.CANCEL, frozenset(OPEN_STATUSES), S.CANCELLED, requires=(GIVE_REASON,)),
     ]
 }
 
@@ -127,3 +204,19 @@ def allowed_actions(status: str) -> list[Action]:
 
 def is_open(status: str) -> bool:
     return Status(status) in OPEN_STATUSES
+
+
+def move_of(action: str) -> Move:
+    """The table's row for ``action``; raises ``ValueError`` for an unknown action."""
+    return MOVES[Action(action)]
+
+
+def missing(action: str, given: Mapping[Need, object]) -> dict[str, str]:
+    """For each need ``action`` is refused without and ``given`` leaves empty (absent,
+    None or blank text), the need's field name and what the refusal says."""
+    found = {}
+    for requirement in move_of(action).requires:
+        value = given.get(requirement.need)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            found[requirement.need.value] = requirement.message
+    return found

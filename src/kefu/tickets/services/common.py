@@ -1,0 +1,79 @@
+"""What every writer of work orders shares: the row lock, links, notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kefu.notify.services import notify_users
+from kefu.org.models import Department, User
+from kefu.org.roles import RoleCode
+from kefu.tickets.models import Ticket
+from kefu.tickets.states import Status
+
+# Statuses shown to the customer in the progress lookup.
+PUBLIC_STATUSES = {
+    Status.RECEIVED,
+    Status.DISPATCHED,
+    Status.IN_PROGRESS,
+    Status.RESOLVED,
+    Status.CLOSED,
+    Status.REOPENED,
+    Status.CANCELLED,
+}
+
+
+def ticket_lock(*, ticket: Ticket) -> Ticket:
+    """The order, read again and locked until the transaction ends.
+
+    Every writer of an order takes this lock first, then the rows of its own app that
+    belong to the order (deadlines, the complaint case …): one lock order, no deadlocks.
+    Call inside a transaction.
+    """
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("department", "category", "ticket_type", "first_responder", "owner")
+        .get(pk=ticket.pk)
+    )
+
+
+def ticket_url(ticket: Ticket) -> str:
+    return reverse("tickets:detail", args=[ticket.pk])
+
+
+def notify_on_commit(users: Iterable[User], text: str, ticket: Ticket) -> None:
+    users = list(users)
+    if users:
+        url = ticket_url(ticket)
+        transaction.on_commit(lambda: notify_users(users, text=text, url=url))
+
+
+def department_people(department: Department | None) -> list[User]:
+    """The active handlers and heads of ``department`` and its sub-departments."""
+    if department is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            department__path__startswith=department.path,
+            roles__code__in=[RoleCode.HANDLER, RoleCode.DEPARTMENT_HEAD],
+        ).distinct()
+    )
+
+
+def office_people() -> list[User]:
+    return list(User.objects.filter(is_active=True, department__kind="office"))
+
+
+def sms_context(ticket: Ticket) -> dict:
+    responder = ticket.first_responder
+    return {
+        "number": ticket.number,
+        "customer": ticket.contact_name or _("customer"),
+        "agent_no": responder.employee_no if responder and responder.employee_no else "",
+        "status": ticket.get_status_display(),
+        "result": ticket.resolution,
+    }
