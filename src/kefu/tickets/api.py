@@ -18,7 +18,7 @@ from kefu.org.permissions import can_manage_org
 from kefu.tickets import selectors, services
 from kefu.tickets.models import Category, RoutingRule, Ticket, TicketEvent, TicketType
 from kefu.tickets.rules import Channel, Priority, mask_phone
-from kefu.tickets.states import Action
+from kefu.tickets.states import MOVES, Action, Need, missing
 
 
 def _raise_drf(exc):
@@ -209,6 +209,32 @@ class TicketCreateSerializer(serializers.Serializer):
     settle_with = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+def _need_help(need: Need) -> str:
+    """Which actions the transition table says refuse to go without ``need``, and which
+    take it if given."""
+    required = [m.action.value for m in MOVES.values() if need in m.required]
+    accepted = [m.action.value for m in MOVES.values() if need in m.accepts]
+    parts = []
+    if required:
+        parts.append("Required for: " + ", ".join(required) + ".")
+    if accepted:
+        parts.append("Taken if given by: " + ", ".join(accepted) + ".")
+    if need == Need.REASON:
+        parts.append("Any other action keeps it on the timeline.")
+    return " ".join(parts)
+
+
+def _needs_table() -> str:
+    """The transition table's needs, as the OpenAPI description of the action."""
+    lines = ["What each action needs (missing a required field answers 400 naming it):"]
+    for move in MOVES.values():
+        required = ", ".join(f"`{n.value}`" for n in move.needs if n in move.required) or "—"
+        optional = ", ".join(f"`{n.value}`" for n in move.needs if n not in move.required)
+        line = f"- `{move.action.value}`: required {required}"
+        lines.append(line + (f"; optional {optional}" if optional else ""))
+    return "\n".join(lines)
+
+
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
     owner = serializers.SlugRelatedField(
@@ -217,16 +243,34 @@ class TransitionSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
+        help_text=_need_help(Need.OWNER),
     )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    resolution = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_need_help(Need.REASON)
+    )
+    resolution = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_need_help(Need.RESOLUTION)
+    )
     department = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Department.objects.filter(is_active=True),
         required=False,
         allow_null=True,
         default=None,
+        help_text=_need_help(Need.DEPARTMENT),
     )
+
+    def validate(self, attrs):
+        """Refuse a lifecycle action without what the transition table says it needs."""
+        action = attrs.get("action")
+        if action in Action.values:
+            given = {need: attrs.get(need.value) for need in Need}
+            errors = missing(action, given)
+            if errors:
+                raise serializers.ValidationError(
+                    {field: [message] for field, message in errors.items()}
+                )
+        return attrs
 
 
 class ActionSerializer(TransitionSerializer):
@@ -330,7 +374,7 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
                     "suspend, resume, request_visit, close, reopen, cancel, settle) or urge, "
                     "supervise (needs `due`), comment (needs `note`; `public` shows it to the "
                     "customer). Refused actions answer 400 (not possible now, with the field at "
-                    "fault) or 403 (not yours to take) and change nothing."
+                    "fault) or 403 (not yours to take) and change nothing.\n\n" + _needs_table()
                 ),
             )
         ],

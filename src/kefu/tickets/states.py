@@ -141,7 +141,7 @@ MOVES: dict[Action, Move] = {
             Action.TRANSFER,
             frozenset({S.SIGNED, S.IN_PROGRESS}),
             S.DISPATCHED,
-            requires=(CHOOSE_NEW_DEPARTMENT,),
+            requires=(GIVE_REASON, CHOOSE_NEW_DEPARTMENT),
             accepts=frozenset({Need.OWNER}),
         ),
         Move(

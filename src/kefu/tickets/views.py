@@ -29,7 +29,7 @@ from kefu.tickets.forms import (
 from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.rules import Channel, Priority, mask_phone
-from kefu.tickets.states import Action, Status, allowed_actions
+from kefu.tickets.states import MOVES, Action, Need, Status, allowed_actions
 
 QUEUE_LABELS = {
     "mine": _("My open orders"),
@@ -290,29 +290,33 @@ def _export(qs, name):
 # ---------------------------------------------------------------- one order
 
 
-ACTION_NEEDS = {
-    Action.SIGN: {"owner"},
-    Action.START: {"owner"},
-    Action.DISPATCH: {"department"},
-    Action.RULE: {"department", "reason"},
-    Action.TRANSFER: {"department", "reason"},
-    Action.RETURN: {"reason"},
-    Action.SUSPEND: {"reason"},
-    Action.REOPEN: {"reason"},
-    Action.CANCEL: {"reason"},
-    Action.RESOLVE: {"resolution"},
-    Action.SETTLE: {"resolution"},
-}
+def _action_forms(user, ticket) -> list[dict]:
+    """The actions ``user`` may take on ``ticket`` now, each with the fields the transition
+    table says it takes (``required``: refused without)."""
+    forms = []
+    for action in allowed_actions(ticket.status):
+        if not may_take(user, ticket, action):
+            continue
+        move = MOVES[action]
+        needs = set(move.needs)
+        if Need.DEPARTMENT in needs:
+            # the handler list holds the current department's people: a move that picks
+            # the department leaves the handler to the new department's assignment rules
+            needs.discard(Need.OWNER)
+        forms.append(
+            {
+                "action": action,
+                "needs": needs,
+                "required": move.required,
+            }
+        )
+    return forms
 
 
 @login_required
 def detail(request, pk):
     ticket = _ticket_or_404(request.user, pk)
-    actions = [
-        {"action": a, "needs": ACTION_NEEDS.get(a, set())}
-        for a in allowed_actions(ticket.status)
-        if may_take(request.user, ticket, a)
-    ]
+    actions = _action_forms(request.user, ticket)
     return render(
         request,
         "tickets/detail.html",
