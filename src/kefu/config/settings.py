@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"NeedEnum": "kefu.tickets.states.Need.choices"},
 }
 
 REDIS_URL = env.str("REDIS_URL", "") if env.environ.get("REDIS_URL") else ""

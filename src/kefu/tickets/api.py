@@ -15,10 +15,11 @@ from rest_framework.views import APIView
 
 from kefu.org.models import Department, User
 from kefu.org.permissions import can_manage_org
-from kefu.tickets import selectors, services
+from kefu.tickets import lifecycle, selectors, services
 from kefu.tickets.models import Category, RoutingRule, Ticket, TicketEvent, TicketType
+from kefu.tickets.permissions import may_take
 from kefu.tickets.rules import Channel, Priority, mask_phone
-from kefu.tickets.states import MOVES, Action, Need, missing
+from kefu.tickets.states import MOVES, Action, Need, allowed_actions, missing
 
 
 def _raise_drf(exc):
@@ -287,6 +288,19 @@ class ActionSerializer(TransitionSerializer):
     due = serializers.DateField(required=False, allow_null=True, default=None)
 
 
+class BlockerSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class AvailableActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Action.choices)
+    label = serializers.CharField()
+    required = serializers.ListField(child=serializers.ChoiceField(choices=Need.choices))
+    optional = serializers.ListField(child=serializers.ChoiceField(choices=Need.choices))
+    blockers = BlockerSerializer(many=True)
+
+
 class TicketPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -374,7 +388,9 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
                     "suspend, resume, request_visit, close, reopen, cancel, settle) or urge, "
                     "supervise (needs `due`), comment (needs `note`; `public` shows it to the "
                     "customer). Refused actions answer 400 (not possible now, with the field at "
-                    "fault) or 403 (not yours to take) and change nothing.\n\n" + _needs_table()
+                    "fault) or 403 (not yours to take) and change nothing. "
+                    "`GET …/actions/` lists the actions open to the caller now.\n\n"
+                    + _needs_table()
                 ),
             )
         ],
@@ -413,6 +429,33 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
             _raise_drf(exc)
         ticket.refresh_from_db()
         return Response(TicketSerializer(ticket).data)
+
+    @extend_schema(responses=AvailableActionSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="actions", pagination_class=None)
+    def available_actions(self, request, number=None):
+        """The lifecycle actions the caller may take on the order in its status, with what
+        each needs (from the transition table) and, when something stands in the way (an
+        unanswered overdue investigation, an unverified corrective action …), the reasons
+        it cannot be taken yet: `blockers` is then not empty and the action is refused."""
+        ticket = self.get_object()
+        rows = []
+        for move_action in allowed_actions(ticket.status):
+            if not may_take(request.user, ticket, move_action):
+                continue
+            move = MOVES[move_action]
+            rows.append(
+                {
+                    "action": move_action.value,
+                    "label": str(move_action.label),
+                    "required": [n.value for n in move.needs if n in move.required],
+                    "optional": [n.value for n in move.needs if n not in move.required],
+                    "blockers": [
+                        {"code": b.code, "message": str(b.message)}
+                        for b in lifecycle.blockers(ticket=ticket, action=move_action)
+                    ],
+                }
+            )
+        return Response(AvailableActionSerializer(rows, many=True).data)
 
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -16,7 +16,7 @@ from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.org.permissions import can_manage_org
 from kefu.org.selectors import departments_visible
-from kefu.tickets import selectors, services
+from kefu.tickets import lifecycle, selectors, services
 from kefu.tickets.forms import (
     CategoryForm,
     IntakeForm,
@@ -292,7 +292,8 @@ def _export(qs, name):
 
 def _action_forms(user, ticket) -> list[dict]:
     """The actions ``user`` may take on ``ticket`` now, each with the fields the transition
-    table says it takes (``required``: refused without)."""
+    table says it takes (``required``: refused without) and, when a lifecycle participant
+    stands in the way, why it cannot be taken yet (the form is then shown disabled)."""
     forms = []
     for action in allowed_actions(ticket.status):
         if not may_take(user, ticket, action):
@@ -308,6 +309,7 @@ def _action_forms(user, ticket) -> list[dict]:
                 "action": action,
                 "needs": needs,
                 "required": move.required,
+                "blockers": lifecycle.blockers(ticket=ticket, action=action),
             }
         )
     return forms

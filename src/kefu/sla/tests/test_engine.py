@@ -325,6 +325,43 @@ def test_close_is_refused_until_the_investigation_is_answered(org, signed):
     assert closed.next_due_at is None
 
 
+def test_the_order_page_and_the_api_say_why_close_is_unavailable(client_as, org, signed):
+    """Close is not offered and then refused: the page shows it disabled with the reason,
+    the API lists the reason with its code, until the investigation is answered."""
+    from rest_framework.test import APIClient
+
+    from kefu.org import services as org_services
+    from kefu.tickets.tests.rendered import rendered_form
+
+    sweep(T0 + timedelta(hours=2, minutes=1))
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        tickets.ticket_transition(
+            ticket=signed, action=Action.RESOLVE, actor=org.handler, resolution="已修复"
+        )
+    reason = "工单曾超时：承办部门须先答复查办单，才能关闭工单。"
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {org_services.token_regenerate(user=org.agent).key}")
+
+    page = client_as(org.agent).get(f"/tickets/{signed.pk}/").content.decode()
+    close = rendered_form(page, "action-close")
+    assert (close.buttons, close.disabled_buttons) == (1, 1)
+    assert reason in page
+    listed = api.get(f"/api/v1/tickets/{signed.number}/actions/").json()
+    assert {row["action"]: row["blockers"] for row in listed}["close"] == [
+        {"code": "overdue_investigation_open", "message": reason}
+    ]
+
+    investigation = OverdueInvestigation.objects.get(ticket=signed)
+    engine.investigation_answer(investigation=investigation, actor=org.head, reason="配件缺货")
+
+    page = client_as(org.agent).get(f"/tickets/{signed.pk}/").content.decode()
+    close = rendered_form(page, "action-close")
+    assert (close.buttons, close.disabled_buttons) == (1, 0)
+    assert reason not in page
+    listed = api.get(f"/api/v1/tickets/{signed.number}/actions/").json()
+    assert {row["action"]: row["blockers"] for row in listed}["close"] == []
+
+
 def test_cancel_stops_every_clock(org, signed):
     with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
         tickets.ticket_transition(

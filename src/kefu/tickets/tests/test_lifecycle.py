@@ -1,13 +1,16 @@
 """The declared lifecycle: its participants, in the settings' order, with their named
-steps; what blocks an action is refused by the service."""
+steps; what blocks an action, refused by the service and shown by the page and the API."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from rest_framework.test import APIClient
 
+from kefu.org import services as org_services
 from kefu.tickets import lifecycle, services
 from kefu.tickets.models import Ticket, TicketEvent
 from kefu.tickets.states import Action, Status
 from kefu.tickets.tests import participants
+from kefu.tickets.tests.rendered import rendered_form
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +24,12 @@ def snapshot(ticket):
         fresh.dispatched_at,
         TicketEvent.objects.filter(ticket=ticket).count(),
     )
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {org_services.token_regenerate(user=user).key}")
+    return client
 
 
 # ---------------------------------------------------------------- participants
@@ -80,3 +89,27 @@ def test_a_blocker_refuses_the_action_with_its_code_and_changes_nothing(settings
     assert refused.value.message_dict == {"action": ["blocked by the test"]}
     assert participants.seen == [("blockers", Action.CANCEL)]  # no reaction ran
     assert snapshot(ticket) == before
+
+
+def test_the_page_and_the_api_show_why_an_action_is_unavailable(
+    settings, client_as, org, new_ticket
+):
+    settings.KEFU_TICKET_LIFECYCLE = ["kefu.tickets.tests.participants.Recording"]
+    ticket = new_ticket(dispatch=True, title="blocked")
+
+    page = client_as(org.agent).get(f"/tickets/{ticket.pk}/").content.decode()
+    cancel = rendered_form(page, "action-cancel")
+    assert (cancel.buttons, cancel.disabled_buttons) == (1, 1)
+    assert "blocked by the test" in page
+    assert 'name="reason"' not in page.split('data-testid="action-cancel"')[1].split("</form>")[0]
+
+    listed = api(org.agent).get(f"/api/v1/tickets/{ticket.number}/actions/").json()
+    assert listed == [
+        {
+            "action": "cancel",
+            "label": "撤销",
+            "required": ["reason"],
+            "optional": [],
+            "blockers": [{"code": "test_blocked", "message": "blocked by the test"}],
+        }
+    ]

@@ -177,3 +177,6 @@ def test_the_schema_says_what_each_action_needs(org):
         "Required for: return, rule, transfer, suspend, reopen, cancel. "
         "Any other action keeps it on the timeline."
     )
+    listed = operation = schema["paths"]["/api/v1/tickets/{number}/actions/"]["get"]
+    listed = listed["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listed == {"type": "array", "items": {"$ref": "#/components/schemas/AvailableAction"}}
