@@ -86,6 +86,13 @@ KEFU_TICKET_LIFECYCLE = [
     "kefu.followups.lifecycle.FollowupsParticipant",
 ]
 
+# Called (with calendar_code, year, reason) after a change to a working calendar has
+# committed, in this order; one that fails is logged and does not stop the others.
+KEFU_CALENDAR_CHANGE_LISTENERS = [
+    # recompute the running time limits that the change moves
+    "kefu.sla.engine.recompute_deadlines",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -8,10 +8,7 @@ class SlaConfig(AppConfig):
     verbose_name = _("Time limits")
 
     def ready(self) -> None:
-        from kefu.sla import engine, tasks, workspace  # noqa: F401  (register the sweep, cards)
-        from kefu.sla.hooks import register_recompute_hook
-
-        register_recompute_hook(engine.recompute_deadlines)
+        from kefu.sla import tasks, workspace  # noqa: F401  (register the sweep, cards)
 
 
 # The administrators' menu entry (kefu.core.navigation): 工作日历/时限策略.

@@ -2,8 +2,8 @@
 
 Every function is keyword-only, validates (``full_clean``) before saving and runs in one
 transaction; the change history is kept by the models' ``HistoricalRecords`` (bulk loads
-write their history rows explicitly). Calendar changes run the registered recompute hooks
-(``kefu.sla.hooks``) once the transaction has committed.
+write their history rows explicitly). Calendar changes call the listeners of
+``KEFU_CALENDAR_CHANGE_LISTENERS`` (``kefu.sla.hooks``) once the transaction has committed.
 """
 
 from __future__ import annotations

@@ -12,15 +12,14 @@ def standard(db):
 
 
 @pytest.fixture
-def recorded_hooks():
-    """A registered recompute hook that records its calls."""
-    from kefu.sla.hooks import register_recompute_hook, unregister_recompute_hook
+def recorded_hooks(settings):
+    """A calendar change listener, listed after the others, that records its calls."""
+    from kefu.sla.tests import listeners
 
-    calls = []
-
-    def hook(**kwargs):
-        calls.append(kwargs)
-
-    register_recompute_hook(hook)
-    yield calls
-    unregister_recompute_hook(hook)
+    listeners.calls.clear()
+    settings.KEFU_CALENDAR_CHANGE_LISTENERS = [
+        *settings.KEFU_CALENDAR_CHANGE_LISTENERS,
+        "kefu.sla.tests.listeners.record",
+    ]
+    yield listeners.calls
+    listeners.calls.clear()

@@ -204,19 +204,14 @@ def test_year_entered_by_hand(standard, recorded_hooks, django_capture_on_commit
 
 
 def test_hook_failure_does_not_break_others(
-    standard, recorded_hooks, django_capture_on_commit_callbacks
+    standard, recorded_hooks, settings, django_capture_on_commit_callbacks
 ):
-    from kefu.sla.hooks import register_recompute_hook, unregister_recompute_hook
-
-    def broken(**kwargs):
-        raise RuntimeError("boom")
-
-    register_recompute_hook(broken)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.calendar_load_year(calendar=standard, year=2025)
-    finally:
-        unregister_recompute_hook(broken)
+    settings.KEFU_CALENDAR_CHANGE_LISTENERS = [
+        "kefu.sla.tests.listeners.broken",
+        *settings.KEFU_CALENDAR_CHANGE_LISTENERS,
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.calendar_load_year(calendar=standard, year=2025)
     assert recorded_hooks[-1]["year"] == 2025
 
 
