@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from python_calamine import CalamineWorkbook
 
+from kefu.core.excel import append_row
 from kefu.customers import rules, services
 from kefu.customers.models import (
     AccountKind,
@@ -1056,12 +1057,13 @@ def error_workbook(result: ImportResult) -> bytes:
     workbook = Workbook(write_only=True)
     for name, columns in ((CUSTOMER_SHEET, CUSTOMER_COLUMNS), (CONTACT_SHEET, CONTACT_COLUMNS)):
         sheet = workbook.create_sheet(name)
-        sheet.append([c.header for c in columns] + [_("Errors")])
+        append_row(sheet, [c.header for c in columns] + [_("Errors")])
         for row in result.bad_rows.get(name, []):
             values = [row.values.get(c.key, "") for c in columns]
-            sheet.append(
+            append_row(
+                sheet,
                 [_cell(v) if not isinstance(v, date) else v for v in values]
-                + ["；".join(messages.get((name, row.number), []))]
+                + ["；".join(messages.get((name, row.number), []))],
             )
     buffer = BytesIO()
     workbook.save(buffer)
@@ -1171,10 +1173,12 @@ def template_bytes(policy: CustomerPolicy) -> bytes:
         "account_number": "DL0012345678",
         "premises_address": "锦城大道1号",
     }
-    sheet.append([example.get(c.key, "") for c in CUSTOMER_COLUMNS])
+    append_row(sheet, [example.get(c.key, "") for c in CUSTOMER_COLUMNS])
     contacts = workbook.create_sheet(CONTACT_SHEET)
     _header_row(contacts, CONTACT_COLUMNS)
-    contacts.append(["1", "李会计", "会计", "13912345678", "", "li@example.cn", "1985-03-02", "否"])
+    append_row(
+        contacts, ["1", "李会计", "会计", "13912345678", "", "li@example.cn", "1985-03-02", "否"]
+    )
     rules_sheet = workbook.create_sheet(HELP_SHEET)
     with translation.override("zh-hans"):
         lines = [
@@ -1202,9 +1206,9 @@ def template_bytes(policy: CustomerPolicy) -> bytes:
             ("关键联系人", "是/否；客户表中的联系人即关键联系人，每个客户只能有一位。"),
             ("出错时", "默认任何一行有错则全部不导入；也可选择只导入正确的行并下载错误行。"),
         ]
-    rules_sheet.append(["项目", "说明"])
+    append_row(rules_sheet, ["项目", "说明"])
     for line in lines:
-        rules_sheet.append(list(line))
+        append_row(rules_sheet, list(line))
     rules_sheet.column_dimensions["A"].width = 16
     rules_sheet.column_dimensions["B"].width = 90
     buffer = BytesIO()
@@ -1220,8 +1224,8 @@ def export_bytes(customers: Iterable[Customer], *, masked: bool, policy: Custome
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(CUSTOMER_SHEET)
     contacts_sheet = workbook.create_sheet(CONTACT_SHEET)
-    sheet.append([c.header for c in CUSTOMER_COLUMNS] + [_("Customer number")])
-    contacts_sheet.append([c.header for c in CONTACT_COLUMNS])
+    append_row(sheet, [c.header for c in CUSTOMER_COLUMNS] + [_("Customer number")])
+    append_row(contacts_sheet, [c.header for c in CONTACT_COLUMNS])
     phone = rules.mask_phone if masked else (lambda v: v)
     ident = rules.mask_id_number if masked else (lambda v: v)
     for customer in customers:
@@ -1230,7 +1234,8 @@ def export_bytes(customers: Iterable[Customer], *, masked: bool, policy: Custome
         accounts = list(customer.accounts.all())
         account = accounts[0] if accounts else None
         manager = customer.account_manager
-        sheet.append(
+        append_row(
+            sheet,
             [
                 customer.code,
                 _label(CustomerKind.choices, customer.kind),
@@ -1255,12 +1260,13 @@ def export_bytes(customers: Iterable[Customer], *, masked: bool, policy: Custome
                 account.number if account else "",
                 account.premises_address if account else "",
                 customer.code,
-            ]
+            ],
         )
         for contact in contacts:
             if contact is key:
                 continue
-            contacts_sheet.append(
+            append_row(
+                contacts_sheet,
                 [
                     customer.code,
                     contact.name,
@@ -1270,7 +1276,7 @@ def export_bytes(customers: Iterable[Customer], *, masked: bool, policy: Custome
                     contact.email,
                     contact.birthday.isoformat() if contact.birthday else "",
                     "否",
-                ]
+                ],
             )
     buffer = BytesIO()
     workbook.save(buffer)

@@ -307,3 +307,13 @@ def test_policy_command_switches_preset(org):
 
     call_command("customer_policy", preset="property")
     assert services.current_policy().tier_codes[0] == "5star"
+
+
+def test_customer_export_keeps_a_formula_like_name_as_text(client_as, org, second_manager):
+    attack = '=HYPERLINK("http://evil.example/x","客户详情")'
+    new_customer(org.account_manager, name=attack)
+    response = client_as(org.cm_supervisor).get("/customers/list/?export=xlsx")
+    sheet = load_workbook(BytesIO(response.content))["客户"]
+    names = {row[2].value: row[2] for row in sheet.iter_rows(min_row=2)}
+    assert names[attack].data_type == "s" and names[attack].quotePrefix
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]

