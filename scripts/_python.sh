@@ -22,9 +22,15 @@ ensure_venv() {
       exit 1
     }
   fi
-  echo "== installing kefu${KEFU_EXTRAS:-} into $VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".${KEFU_EXTRAS:-}" \
-    2> >(grep -v "^WARNING: Location" >&2)
+  # every dependency from its lock, pinned with hashes (scripts/lock writes the locks), then
+  # kefu itself, built with the locked setuptools
+  local lock="requirements/base.txt"
+  case "${KEFU_EXTRAS:-}" in *test*) lock="requirements/test.txt" ;; esac
+  echo "== installing kefu${KEFU_EXTRAS:-} into $VENV from $lock"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
+    -r "$lock" 2> >(grep -v "^WARNING: Location" >&2)
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+    --no-build-isolation -e . 2> >(grep -v "^WARNING: Location" >&2)
   ensure_assets
 }
 
