@@ -497,6 +497,8 @@ class TicketDeadlineSerializer(serializers.ModelSerializer):
             "paused",
             "warned_at",
             "met_at",
+            "met_recorded_at",
+            "met_backdate_reason",
             "breached_at",
             "escalation_level",
             "escalated_at",
@@ -584,16 +586,33 @@ class TicketDeadlinesView(APIView):
         return Response(TicketDeadlineSerializer(rows, many=True).data)
 
 
+class MilestoneReachedSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the milestone was reached (default: now). More than 10 minutes ago "
+        "needs a reason.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
 class TicketDeadlineReachedView(APIView):
     """The handling department records that a milestone (arrival, opinion …) was reached."""
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=None, responses=TicketDeadlineSerializer)
+    @extend_schema(request=MilestoneReachedSerializer, responses=TicketDeadlineSerializer)
     def post(self, request, number: str, position: int):
         ticket = _visible_ticket(request, number)
+        given = MilestoneReachedSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
         row = _deadline_call(
-            engine.deadline_record_reached, ticket=ticket, position=position, actor=request.user
+            engine.deadline_record_reached,
+            ticket=ticket,
+            position=position,
+            actor=request.user,
+            at=given.validated_data.get("at"),
+            reason=given.validated_data.get("reason", ""),
         )
         return Response(TicketDeadlineSerializer(row).data)
 

@@ -312,16 +312,19 @@ def deadlines_follow(*, ticket: Ticket, action: Action, now: datetime) -> None:
         return
     changed: set[TicketDeadline] = set()
     met_kinds = _MET_BY_ACTION.get(action, set())
+    met: dict[TicketDeadline, datetime] = {}
     for row in rows:
         if row.kind in met_kinds and row.met_at is None and row.started_at is not None:
-            _meet(row, now)
-            changed.add(row)
+            met[row] = now
     if action in {Action.RESOLVE, Action.SETTLE}:
-        # Whatever the handler did not record is reached by the resolution at the latest.
+        # What the handler did not record (an arrival, a first contact …) happened before
+        # the resolution: in time if its due instant is still ahead; if it is past, it was
+        # not recorded in time, and the resolution does not make it so.
         for row in rows:
             if row.kind != MilestoneKind.RETURN_VISIT and row.met_at is None and row.started_at:
-                _meet(row, now)
-                changed.add(row)
+                met[row] = now
+    _meet_in_order(ticket, rows, met, now)
+    changed |= set(met)
     changed |= _start_waiting(rows, ticket, now)
     if action == Action.SUSPEND:
         paused = [r for r in rows if _running(r) and r.pauses]
@@ -370,6 +373,31 @@ def _meet(row: TicketDeadline, now: datetime) -> None:
     row.met_at = now
     row.paused_at = None
     row.next_event_at = None
+
+
+def _is_late(row: TicketDeadline, at: datetime) -> bool:
+    """Reached at ``at`` after the due instant, and no breach recorded yet (the sweep may
+    not have run since the due instant)."""
+    return (
+        row.due_at is not None
+        and row.breached_at is None
+        and row.paused_at is None
+        and at > row.due_at
+    )
+
+
+def _meet_in_order(ticket: Ticket, rows: list[TicketDeadline], met: dict, now: datetime) -> None:
+    """Meet each ``row`` of ``met`` (row → instant reached); one reached after its due
+    instant is breached first, as the sweep would have done at the due instant, with the
+    timeline line, the urge, the notices and the investigation a breach brings."""
+    late = [row for row, at in met.items() if _is_late(row, at)]
+    for row, at in met.items():
+        _meet(row, at)
+    if late:
+        batch = _Batch(now)
+        for row in late:
+            _breach(ticket, row, batch)  # met now: no escalation ladder, no delay notice
+        batch.write([])
 
 
 def _start_waiting(rows: list[TicketDeadline], ticket: Ticket, now: datetime) -> set:
@@ -447,12 +475,26 @@ def _in_handling_department(actor: User, ticket: Ticket) -> bool:
     return bool(actor.department_id and actor.department.path.startswith(ticket.department.path))
 
 
+# A record made this long after the moment it records is back-dated (补录): it needs a reason.
+BACKDATE_TOLERANCE = timedelta(minutes=10)
+
+
 @transaction.atomic
 def deadline_record_reached(
-    *, ticket: Ticket, position: int, actor: User, now: datetime | None = None
+    *,
+    ticket: Ticket,
+    position: int,
+    actor: User,
+    at: datetime | None = None,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> TicketDeadline:
-    """A handler records that a milestone (arrival, handling opinion, reply …) was reached."""
+    """A handler records that a milestone (arrival, handling opinion, reply …) was reached
+    ``at`` (by default now). A time more than :data:`BACKDATE_TOLERANCE` ago needs a reason
+    and is marked back-dated; a milestone reached after its due instant is breached."""
     now = now or timezone.now()
+    at = at or now
+    reason = (reason or "").strip()
     ticket = ticket_lock(ticket=ticket)
     if ticket.status in FINAL_STATUSES:
         raise ValidationError({"action": _("The order is already finished.")})
@@ -464,17 +506,41 @@ def deadline_record_reached(
         raise ValidationError({"position": _("This order has no such time limit.")})
     if row.kind not in RECORDABLE or row.started_at is None or row.met_at is not None:
         raise ValidationError({"position": _("This time limit cannot be recorded now.")})
-    _meet(row, now)
+    if at > now + timedelta(minutes=1):
+        raise ValidationError({"at": _("The time reached cannot be in the future.")})
+    if at < row.started_at:
+        raise ValidationError(
+            {
+                "at": _("The time reached cannot be before the clock started (%(start)s).")
+                % {"start": timezone.localtime(row.started_at).strftime("%Y-%m-%d %H:%M")}
+            }
+        )
+    backdated = now - at > BACKDATE_TOLERANCE
+    if backdated and not reason:
+        raise ValidationError(
+            {"reason": _("Recording a time more than 10 minutes ago needs a reason.")}
+        )
+    _meet_in_order(ticket, rows, {row: at}, now)
+    row.met_recorded_at = now
+    row.met_backdate_reason = reason[:200] if backdated else ""
     row.save()
     for other in _start_waiting(rows, ticket, now):
         other.save()
+    note = _("%(name)s reached") % {"name": row.name}
+    if backdated:
+        note = _("%(name)s reached at %(at)s (recorded late: %(reason)s)") % {
+            "name": row.name,
+            "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+            "reason": reason,
+        }
     _event(
         ticket,
         EventKind.SLA_MET,
-        _("%(name)s reached") % {"name": row.name},
+        note,
         now,
         actor=actor,
         position=row.position,
+        backdated=backdated,
     )
     _sync_ticket(ticket, rows)
     return row
@@ -739,8 +805,11 @@ def _warn(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
 
 
 def _breach(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
+    """``row`` is past its due instant: it is overdue since then (whenever this runs), the
+    order is urged, its department told and investigated; an unmet milestone of an open
+    order also climbs the escalation ladder."""
     now = batch.now
-    row.breached_at = now
+    row.breached_at = row.due_at
     due = timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M")
     text = _("%(number)s is overdue: “%(name)s” was due %(due)s") % {
         "number": ticket.number,
@@ -760,7 +829,7 @@ def _breach(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
                 ticket=ticket, deadline=row, milestone_id=row.milestone_id, opened_at=now
             )
         )
-    if ticket.status in OPEN_STATUSES:
+    if ticket.status in OPEN_STATUSES and row.met_at is None:
         row.escalate_at = [_iso(v) for v in _escalation_instants(ticket, row, batch)]
         _delay_notice_open(ticket, row, batch)
 

@@ -179,3 +179,21 @@ class DelayNoticeForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = DelayNotice.Channel.choices
+
+
+class MilestoneReachedForm(forms.Form):
+    """A milestone reached: when (now if left empty), and why it is recorded late."""
+
+    at = forms.DateTimeField(
+        label=_("Time reached"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for recording late"),
+        required=False,
+        max_length=200,
+        help_text=_("Needed for a time more than 10 minutes ago."),
+    )

@@ -489,6 +489,12 @@ class TicketDeadline(models.Model):
     warned_levels = models.PositiveSmallIntegerField(default=0)
     warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    # a milestone recorded by hand: when the record was made, and why, if it was made
+    # later than the moment it records (补录)
+    met_recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    met_backdate_reason = models.CharField(
+        _("reason for recording late"), max_length=200, blank=True
+    )
     breached_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
     # once overdue: the instants (ISO 8601) of the escalation to the service centre and to
     # the general manager; ``escalated_levels`` of them have fired

@@ -384,13 +384,29 @@ def _visible_ticket(user, pk: int):
 def deadline_reached(request, pk: int, position: int):
     """The handling department records that a milestone (arrival, opinion …) was reached."""
     from kefu.sla import engine
+    from kefu.sla.forms import MilestoneReachedForm
 
     ticket = _visible_ticket(request.user, pk)
+    form = MilestoneReachedForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}：{error}")
+        return redirect("tickets:detail", ticket.pk)
     try:
-        engine.deadline_record_reached(ticket=ticket, position=position, actor=request.user)
+        engine.deadline_record_reached(
+            ticket=ticket,
+            position=position,
+            actor=request.user,
+            at=form.cleaned_data["at"],
+            reason=form.cleaned_data["reason"],
+        )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        labels = {name: field.label for name, field in form.fields.items()}
+        for field, errors in exc.message_dict.items():
+            for message in errors:
+                label = labels.get(field)
+                messages.error(request, f"{label}：{message}" if label else message)
     else:
         messages.success(request, _("Milestone recorded."))
     return redirect("tickets:detail", ticket.pk)
