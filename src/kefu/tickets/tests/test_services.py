@@ -421,3 +421,12 @@ def test_sign_assigns_only_inside_the_department(org, new_ticket):
         act(ticket, Action.SIGN, org.head, owner=org.agent)
     assert "owner" in excinfo.value.message_dict
     assert snapshot(ticket) == before
+
+
+def test_in_app_notifications_are_written_with_the_move_not_after_it(org, new_ticket):
+    """A worker killed between the commit and an after-commit callback would lose them."""
+    ticket = act(
+        act(new_ticket(dispatch=True), Action.SIGN, org.handler), Action.START, org.handler
+    )
+    ticket = act(ticket, Action.RESOLVE, org.handler, resolution="已更换水管")  # no callbacks run
+    assert Notification.objects.filter(recipient=org.agent, text__contains=ticket.number).exists()
