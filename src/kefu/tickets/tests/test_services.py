@@ -61,6 +61,8 @@ def test_customer_gets_an_sms_with_the_number_on_acceptance(
     assert message.to == "13812345678"
     assert ticket.number in message.text and "KF001" in message.text
     assert message.status == "logged"
+    # the template's values, for a gateway that sends approved templates only
+    assert (message.params["number"], message.params["agent_no"]) == (ticket.number, "KF001")
 
 
 def test_required_category_field_is_enforced(new_ticket, catalog):
