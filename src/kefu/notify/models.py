@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -88,7 +89,7 @@ class OutboundMessage(models.Model):
     sign_name = models.CharField(max_length=40, blank=True)
     params = models.JSONField(default=dict, blank=True)
     # delivery: the claim of the worker sending it, and what the gateway said
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("messages", "attempts"), default=0)
     claim_token = models.UUIDField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
