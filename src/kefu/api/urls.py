@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from kefu.complaints import api as complaints_api
 from kefu.customers import api as customers_api
 from kefu.followups import api as followups_api
+from kefu.notify import api as notify_api
 from kefu.org import api as org_api
 from kefu.sla import api as sla_api
 from kefu.tickets import api as tickets_api
@@ -31,6 +32,7 @@ router.register("calendars", sla_api.WorkCalendarViewSet, basename="calendar")
 router.register("calendar-days", sla_api.CalendarDayViewSet, basename="calendar-day")
 router.register("sla-policies", sla_api.SlaPolicyViewSet, basename="sla-policy")
 router.register("sla-milestones", sla_api.SlaMilestoneViewSet, basename="sla-milestone")
+router.register("messages", notify_api.MessageViewSet, basename="message")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

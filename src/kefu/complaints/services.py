@@ -152,9 +152,9 @@ def _general_managers() -> list[User]:
     return list(User.objects.active().filter(roles__code=RoleCode.GENERAL_MANAGER).distinct())
 
 
-def _notify_on_commit(users, text: str, url: str) -> None:
-    users = [u for u in users if u is not None]
-    transaction.on_commit(lambda: notify_users(users, text=text, url=url))
+def _notify(users, text: str, url: str) -> None:
+    """In-app notifications, written in the caller's transaction."""
+    notify_users([u for u in users if u is not None], text=text, url=url)
 
 
 # ---------------------------------------------------------------- register numbers
@@ -314,7 +314,7 @@ def _tell_general_managers(case: ComplaintCase, *, now: datetime) -> None:
     ComplaintCase.objects.filter(pk=case.pk).update(major_notified_at=now)
     case.major_notified_at = now
     managers = _general_managers()
-    _notify_on_commit(
+    _notify(
         managers,
         _("Major complaint %(number)s: %(title)s")
         % {"number": case.register_no, "title": case.ticket.title},
@@ -560,7 +560,7 @@ def case_attribute(
         % {"resp": case.get_responsibility_display(), "target": target},
     )
     if at_fault and responsible_person is not None:
-        _notify_on_commit(
+        _notify(
             [responsible_person],
             _("Complaint %(number)s was attributed to you") % {"number": case.register_no},
             _url(case),
@@ -615,7 +615,7 @@ def action_add(
         },
     )
     if owner.pk != actor.pk:
-        _notify_on_commit(
+        _notify(
             [owner],
             _("Complaint %(number)s: an action is yours, due %(due)s")
             % {"number": case.register_no, "due": due_on.isoformat()},
@@ -684,7 +684,7 @@ def action_verify(
     else:
         action.status = ActionStatus.OPEN
         text = _("Action sent back to its owner: %(note)s")
-        _notify_on_commit(
+        _notify(
             [action.owner],
             _("Complaint %(number)s: your action was sent back")
             % {"number": action.case.register_no},
@@ -741,7 +741,7 @@ def remedy_request(
     approvers = User.objects.active().filter(roles__code=level.role).distinct() if level else []
     if level and level.role == RoleCode.DEPARTMENT_HEAD and case.ticket.department_id:
         approvers = approvers.filter(department__path__startswith=case.ticket.department.path)
-    _notify_on_commit(
+    _notify(
         [u for u in approvers if u.pk != actor.pk],
         _("Complaint %(number)s: a remedy awaits your approval") % {"number": case.register_no},
         _url(case),
@@ -815,7 +815,7 @@ def remedy_decide(
             "decision": remedy.get_status_display(),
         },
     )
-    _notify_on_commit(
+    _notify(
         [remedy.requested_by],
         _("Complaint %(number)s: remedy %(decision)s")
         % {"number": case.register_no, "decision": remedy.get_status_display()},
@@ -864,7 +864,7 @@ def remedy_receive(
         heads = User.objects.active().filter(roles__code=RoleCode.DEPARTMENT_HEAD)
         if case.ticket.department_id:
             heads = heads.filter(department__path__startswith=case.ticket.department.path)
-        _notify_on_commit(
+        _notify(
             list(heads.distinct()),
             _("Complaint %(number)s: returned goods over the approved quantity")
             % {"number": case.register_no},
@@ -1007,7 +1007,7 @@ def penalty_decide(
         % {"target": penalty.target_name, "decision": penalty.get_status_display()},
     )
     if approve and penalty.person_id:
-        _notify_on_commit(
+        _notify(
             [penalty.person],
             _("Penalty notice for complaint %(number)s") % {"number": case.register_no},
             reverse("complaints:penalty_notice", args=[penalty.pk]),

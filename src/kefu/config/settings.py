@@ -304,6 +304,12 @@ if SMS_BACKEND != "log" and "." not in SMS_BACKEND:
         f"SMS_BACKEND={SMS_BACKEND!r} must be 'log' or the dotted path of a gateway backend"
     )
 SMS_SIGNATURE = env.str("SMS_SIGNATURE", "【客服中心】")
+# Outbound messages: a worker's claim on a message lasts NOTIFY_LEASE_SECONDS (longer than
+# any gateway or mail server timeout); after it the sweeper settles the message. A refused
+# message is tried again after NOTIFY_RETRY_SECONDS × attempts, up to NOTIFY_MAX_ATTEMPTS.
+NOTIFY_LEASE_SECONDS = env.int("NOTIFY_LEASE_SECONDS", 300, minimum=30)
+NOTIFY_RETRY_SECONDS = env.int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
 
 LOGGING = {
     "version": 1,

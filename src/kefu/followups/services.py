@@ -1,7 +1,8 @@
 """Writes of return visits, survey links and answers, spot checks and visit plans.
 
-Each function runs in one transaction and sends notifications and SMS after commit. A work
-order's status only ever changes through ``kefu.tickets.services.ticket_transition``.
+Each function runs in one transaction, writes in-app notifications in it and hands SMS to
+the worker after commit. A work order's status only ever changes through
+``kefu.tickets.services.ticket_transition``.
 """
 
 from __future__ import annotations
@@ -85,10 +86,9 @@ def _visit_url(visit: ReturnVisit) -> str:
     return reverse("followups:detail", args=[visit.pk])
 
 
-def _notify_on_commit(users: Iterable[User | None], text: str, url: str) -> None:
-    users = [u for u in users if u is not None]
-    if users:
-        transaction.on_commit(lambda: notify_users(users, text=text, url=url))
+def _notify(users: Iterable[User | None], text: str, url: str) -> None:
+    """In-app notifications, written in the caller's transaction."""
+    notify_users([u for u in users if u is not None], text=text, url=url)
 
 
 # ---------------------------------------------------------------- creating visits
@@ -180,7 +180,7 @@ def _create_visit(ticket: Ticket, *, now: datetime, policy: ReturnVisitPolicy | 
     )
     visit.full_clean(exclude=["ticket", "category", "department", "handler", "assignee", "team"])
     visit.save()
-    _notify_on_commit(
+    _notify(
         [assignee],
         _("Return visit due %(due)s: %(number)s %(title)s")
         % {
@@ -427,7 +427,7 @@ def return_visit_record(
         visit.reasons.set(list(reasons))
     if visit.kind == VisitKind.SPOT_CHECK:
         if result == Verdict.DISSATISFIED:
-            _notify_on_commit(
+            _notify(
                 _heads_of(visit.department),
                 _("Spot check: the customer of %(number)s is not satisfied: %(words)s")
                 % {"number": visit.ticket.number, "words": words},
@@ -506,7 +506,7 @@ def _reopen(visit: ReturnVisit, *, actor, words: str, now: datetime) -> None:
         % {"n": level, "to": visit.escalated_to},
         now=now,
     )
-    _notify_on_commit(
+    _notify(
         recipients,
         _("Escalated: the customer of %(number)s is not satisfied (re-handling %(n)d): %(words)s")
         % {"number": ticket.number, "n": level, "words": words},

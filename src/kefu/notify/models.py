@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -50,14 +51,21 @@ class MessageTemplate(models.Model):
 
 
 class MessageStatus(models.TextChoices):
+    """Where one message's delivery stands (the moves are in :mod:`kefu.notify.delivery`)."""
+
     QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     LOGGED = "logged", _("Logged (no gateway)")
     FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Outcome unknown")
 
 
 class OutboundMessage(models.Model):
-    """Every SMS or email sent to a customer, whatever the backend did with it."""
+    """Every SMS or email sent to a customer, whatever the backend did with it: one row per
+    recipient, which is also its delivery record. A worker claims the row (status
+    ``sending``, a claim token and a lease deadline) in a committed write before it calls the
+    gateway, so a worker killed mid-send leaves a claim the sweeper can find and settle."""
 
     channel = models.CharField(_("channel"), max_length=10, choices=MessageChannel.choices)
     to = models.CharField(_("recipient"), max_length=200)
@@ -77,11 +85,35 @@ class OutboundMessage(models.Model):
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # the gateway's message: approved signature and template, and the template's values
+    sign_name = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # delivery: the claim of the worker sending it, and what the gateway said
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("messages", "attempts"), default=0)
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(_("gateway id"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "id"], name="notify_msg_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="sending")
+                | models.Q(claim_token__isnull=False, lease_until__isnull=False),
+                name="notify_msg_sending_is_claimed",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to}"
+
+    @property
+    def out_id(self) -> str:
+        """The id the gateway is given for this message (Aliyun ``OutId``, Tencent
+        ``SessionContext``), by which it can be asked what became of it."""
+        return str(self.pk)

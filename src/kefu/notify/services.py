@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
+import smtplib
+import socket
 import string
+import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from kefu.core.configcache import ConfigCache
-from kefu.notify.backends import sms_backend
+from kefu.notify.backends import GatewayRefused, QueryableSmsBackend, SendResult, sms_backend
 from kefu.notify.models import (
     MessageChannel,
     MessageStatus,
@@ -93,54 +100,36 @@ def sms_queue(
         phone=phone,
         text=render_template_text(text, context),
         template_code=template_code,
+        params=context,
         ticket=ticket,
     )
 
 
 def sms_queue_text(
-    *, phone: str, text: str, template_code: str = "", ticket=None
+    *,
+    phone: str,
+    text: str,
+    template_code: str = "",
+    params: Mapping[str, object] | None = None,
+    ticket=None,
 ) -> OutboundMessage:
-    """Record an SMS (with the signature in front) and send it once the transaction commits."""
+    """Record an SMS (with the signature in front) and send it once the transaction commits.
+
+    ``params`` are the template's values for the gateway; without them the whole text is
+    the one value ``text``.
+    """
+    values = params if params is not None else {"text": text}
     message = OutboundMessage.objects.create(
         channel=MessageChannel.SMS,
         to=phone,
         text=settings.SMS_SIGNATURE + text,
         template_code=template_code,
+        sign_name=settings.SMS_SIGNATURE.strip("【】[] "),
+        params={key: str(value) for key, value in values.items()},
         ticket=ticket,
+        retry_at=timezone.now() + _lease(),
     )
-    transaction.on_commit(lambda: _send_sms(message.pk))
-    return message
-
-
-def _send_sms(message_id: int) -> None:
-    from kefu.notify.tasks import sms_deliver
-
-    sms_deliver(message_id)
-
-
-def sms_deliver_now(message_id: int) -> OutboundMessage:
-    """Hand one recorded message to the SMS backend and record the outcome. A failure is
-    recorded on the message and raised again, so the worker retries it; a message already
-    handed over is not sent twice."""
-    failure = None
-    with transaction.atomic():
-        message = OutboundMessage.objects.select_for_update().get(pk=message_id)
-        if message.status not in (MessageStatus.QUEUED, MessageStatus.FAILED):
-            return message
-        try:
-            status = sms_backend().send(phone=message.to, text=message.text)
-        except Exception as exc:  # the gateway's failure is recorded, never lost
-            log.warning("SMS %s to %s failed: %s", message.pk, message.to, exc)
-            message.status = MessageStatus.FAILED
-            message.error = (str(exc) or exc.__class__.__name__)[:300]
-            failure = exc
-        else:
-            message.status = MessageStatus(status)
-            message.error = ""
-            message.sent_at = timezone.now()
-        message.save(update_fields=["status", "error", "sent_at"])
-    if failure is not None:
-        raise failure
+    transaction.on_commit(lambda: _enqueue(message.pk, message.channel))
     return message
 
 
@@ -156,42 +145,242 @@ def email_queue_text(
         text=text,
         template_code=template_code,
         ticket=ticket,
+        retry_at=timezone.now() + _lease(),
     )
-    transaction.on_commit(lambda: _send_email(message.pk))
+    transaction.on_commit(lambda: _enqueue(message.pk, message.channel))
     return message
 
 
-def _send_email(message_id: int) -> None:
-    from kefu.notify.tasks import email_deliver
+def _enqueue(message_id: int, channel: str) -> None:
+    from kefu.notify.tasks import email_deliver, sms_deliver
 
-    email_deliver(message_id)
+    (email_deliver if channel == MessageChannel.EMAIL else sms_deliver)(message_id)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
+
+
+# ------------------------------------------------------------------------------ delivery
+#
+# queued ──claim──▶ sending ──▶ sent / logged
+#   ▲  ▲                 ├────▶ failed   (certainly not sent: tried again, up to a limit)
+#   │  └─────────────────┴────▶ unknown  (a timeout, or the claim's lease ran out)
+#   └── the sweeper: failed after a delay; unknown once the gateway says it never saw it
+#
+# The claim is its own committed write before the gateway is called, and the outcome is
+# another one after it; the gateway is never called inside a transaction, so no row lock
+# is held across a network call and a killed worker leaves a claim that can be found.
+
+# exceptions after which the message was certainly not handed over
+_NOT_SENT: tuple[type[BaseException], ...] = (
+    GatewayRefused,
+    ConnectionRefusedError,
+    socket.gaierror,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPNotSupportedError,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPDataError,
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    message: OutboundMessage
+    token: uuid.UUID
+
+
+def message_claim(*, message_id: int, now: datetime | None = None) -> Claim | None:
+    """Take one queued (or failed) message for sending, committed at once: the message is
+    ``sending`` with a fresh claim token and a lease deadline. None when it is not there to
+    take (sent, being sent by another worker, waiting for the sweeper)."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    with transaction.atomic(durable=True):
+        taken = OutboundMessage.objects.filter(
+            pk=message_id, status__in=[MessageStatus.QUEUED, MessageStatus.FAILED]
+        ).update(
+            status=MessageStatus.SENDING,
+            claim_token=token,
+            claimed_at=now,
+            lease_until=now + _lease(),
+            retry_at=None,
+            attempts=F("attempts") + 1,
+        )
+    if not taken:
+        return None
+    return Claim(OutboundMessage.objects.get(pk=message_id), token)
+
+
+def _hand_over(message: OutboundMessage) -> SendResult:
+    if message.channel == MessageChannel.EMAIL:
+        # the same Message-ID every time, so a mail system that sees it twice can tell
+        headers = {"Message-ID": f"<kefu-message-{message.out_id}@{DNS_NAME}>"}
+        EmailMessage(
+            subject=message.subject, body=message.text, to=[message.to], headers=headers
+        ).send()
+        return SendResult(status="sent")
+    return sms_backend().send(
+        phone=message.to,
+        sign_name=message.sign_name,
+        template_code=message.template_code,
+        params=message.params,
+        out_id=message.out_id,
+    )
+
+
+def _settle(claim: Claim, **fields) -> bool:
+    """Record the outcome of a claimed send; False when the claim had been taken away (the
+    sweeper found its lease run out)."""
+    with transaction.atomic(durable=True):
+        done = OutboundMessage.objects.filter(
+            pk=claim.message.pk, claim_token=claim.token, status=MessageStatus.SENDING
+        ).update(claim_token=None, lease_until=None, **fields)
+    if not done:
+        log.error(
+            "message %s: outcome %s not recorded, its claim had expired",
+            claim.message.pk,
+            fields.get("status"),
+        )
+    return bool(done)
+
+
+def message_deliver_now(message_id: int, *, now: datetime | None = None) -> OutboundMessage:
+    """Hand one recorded message to its gateway (SMS backend or Django's mail server) and
+    record the outcome; never inside a transaction.
+
+    A message that is not there to take (already sent, claimed by another worker) is not
+    sent again. A refusal (certainly not sent) is recorded as ``failed`` and raised again,
+    so the worker retries it; any other failure may have reached the gateway, so it is
+    recorded as ``unknown`` and left to the sweeper, which asks the gateway before sending
+    again.
+    """
+    claim = message_claim(message_id=message_id, now=now)
+    if claim is None:
+        return OutboundMessage.objects.get(pk=message_id)
+    message = claim.message
+    try:
+        result = _hand_over(message)
+    except Exception as exc:  # the gateway's failure is recorded, never lost
+        error = (str(exc) or exc.__class__.__name__)[:300]
+        if isinstance(exc, _NOT_SENT):
+            log.warning("%s %s to %s refused: %s", message.channel, message.pk, message.to, error)
+            retry = timezone.now() + timedelta(
+                seconds=settings.NOTIFY_RETRY_SECONDS * message.attempts
+            )
+            _settle(claim, status=MessageStatus.FAILED, error=error, retry_at=retry)
+            raise
+        log.warning("%s %s to %s unknown: %s", message.channel, message.pk, message.to, error)
+        _settle(claim, status=MessageStatus.UNKNOWN, error=error)
+    else:
+        _settle(
+            claim,
+            status=MessageStatus(result.status),
+            provider_id=result.provider_id[:100],
+            error="",
+            sent_at=timezone.now(),
+        )
+    return OutboundMessage.objects.get(pk=message_id)
+
+
+def sms_deliver_now(message_id: int) -> OutboundMessage:
+    """Send one recorded SMS (see :func:`message_deliver_now`)."""
+    return message_deliver_now(message_id)
 
 
 def email_deliver_now(message_id: int) -> OutboundMessage:
-    """Hand one recorded email to the mail server (Django's EMAIL_* settings) and record
-    the outcome. A failure is recorded on the message and raised again, so the worker
-    retries it; a message already sent is not sent twice."""
-    failure = None
-    with transaction.atomic():
-        message = OutboundMessage.objects.select_for_update().get(pk=message_id)
-        if message.status not in (MessageStatus.QUEUED, MessageStatus.FAILED):
-            return message
-        mail = EmailMessage(subject=message.subject, body=message.text, to=[message.to])
+    """Send one recorded email (see :func:`message_deliver_now`)."""
+    return message_deliver_now(message_id)
+
+
+def _reconcile(message: OutboundMessage, *, now: datetime) -> str:
+    """Settle one message whose outcome is unknown: ask the gateway when it can be asked;
+    queue it again when the gateway never saw it or cannot be asked (an email, a gateway
+    without a status query: then it may arrive twice, never not at all)."""
+    backend = sms_backend() if message.channel == MessageChannel.SMS else None
+    answer: str = "absent"
+    if isinstance(backend, QueryableSmsBackend):
         try:
-            mail.send()
-        except Exception as exc:  # the mail server's failure is recorded, never lost
-            log.warning("email %s to %s failed: %s", message.pk, message.to, exc)
-            message.status = MessageStatus.FAILED
-            message.error = (str(exc) or exc.__class__.__name__)[:300]
-            failure = exc
-        else:
-            message.status = MessageStatus.SENT
-            message.error = ""
-            message.sent_at = timezone.now()
-        message.save(update_fields=["status", "error", "sent_at"])
-    if failure is not None:
-        raise failure
-    return message
+            answer = backend.query_status(message.out_id)
+        except Exception as exc:  # the gateway cannot tell now; ask again at the next sweep
+            log.warning("message %s: status query failed: %s", message.pk, exc)
+            answer = "pending"
+    unknown = OutboundMessage.objects.filter(pk=message.pk, status=MessageStatus.UNKNOWN)
+    if answer == "sent":
+        unknown.update(status=MessageStatus.SENT, error="", sent_at=now)
+        return "confirmed"
+    if answer == "absent":
+        unknown.update(status=MessageStatus.QUEUED, retry_at=now)
+        return "requeued"
+    return "pending"
+
+
+def messages_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
+    """Find what no worker will finish and settle it (run every minute by the worker):
+
+    * a claim whose lease ran out (its worker was killed or hung) becomes ``unknown``;
+    * an ``unknown`` message is reconciled with the gateway (:func:`_reconcile`);
+    * a ``failed`` message is queued again after its delay, up to ``NOTIFY_MAX_ATTEMPTS``;
+    * a queued message that no task took in time (the task was lost with its worker) is
+      handed to the worker again.
+
+    Each step is its own short write; the gateway is asked outside any transaction.
+    Returns how many messages each step moved.
+    """
+    now = now or timezone.now()
+    counts = {"expired": 0, "confirmed": 0, "requeued": 0, "pending": 0, "retried": 0}
+    counts["expired"] = OutboundMessage.objects.filter(
+        status=MessageStatus.SENDING, lease_until__lt=now
+    ).update(
+        status=MessageStatus.UNKNOWN,
+        claim_token=None,
+        lease_until=None,
+        error="claim expired: the worker stopped while sending",
+    )
+    for message in OutboundMessage.objects.filter(status=MessageStatus.UNKNOWN).order_by("id")[
+        :batch
+    ]:
+        counts[_reconcile(message, now=now)] += 1
+    counts["retried"] = OutboundMessage.objects.filter(
+        status=MessageStatus.FAILED,
+        attempts__lt=settings.NOTIFY_MAX_ATTEMPTS,
+        retry_at__lte=now,
+    ).update(status=MessageStatus.QUEUED, retry_at=now)
+    stale = list(
+        OutboundMessage.objects.filter(status=MessageStatus.QUEUED)
+        .filter(Q(retry_at__lte=now) | Q(retry_at__isnull=True))
+        .order_by("id")
+        .values_list("pk", "channel")[:batch]
+    )
+    OutboundMessage.objects.filter(pk__in=[pk for pk, _ in stale]).update(retry_at=now + _lease())
+    for pk, channel in stale:
+        _enqueue(pk, channel)
+    counts["handed"] = len(stale)
+    return counts
+
+
+def messages_requeue(*, ids: Iterable[int] = (), status: str = "") -> int:
+    """Queue again, by hand, the given messages or every message in ``status`` (failed or
+    unknown; an unknown one may then arrive twice) and hand them to the worker."""
+    qs = OutboundMessage.objects.filter(status__in=[MessageStatus.FAILED, MessageStatus.UNKNOWN])
+    ids = list(ids)
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    if status:
+        qs = qs.filter(status=status)
+    if not ids and not status:
+        return 0
+    picked = list(qs.values_list("pk", "channel"))
+    now = timezone.now()
+    OutboundMessage.objects.filter(pk__in=[pk for pk, _ in picked]).update(
+        status=MessageStatus.QUEUED, retry_at=now + _lease(), error=""
+    )
+    for pk, channel in picked:
+        transaction.on_commit(lambda pk=pk, channel=channel: _enqueue(pk, channel))
+    return len(picked)
 
 
 DEFAULT_TEMPLATES = (

@@ -11,7 +11,7 @@
 * ``attachments``, ``configuration`` — files; ticket types and categories.
 
 Every writer runs in one transaction, locks the order's row first (``ticket_lock``),
-writes the timeline line in the same transaction and sends notifications after commit.
+writes the timeline line and the in-app notifications in the same transaction.
 Import from here: ``from kefu.tickets.services import ticket_create``.
 """
 

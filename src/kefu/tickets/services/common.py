@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -44,11 +43,12 @@ def ticket_url(ticket: Ticket) -> str:
     return reverse("tickets:detail", args=[ticket.pk])
 
 
-def notify_on_commit(users: Iterable[User], text: str, ticket: Ticket) -> None:
+def notify_people(users: Iterable[User], text: str, ticket: Ticket) -> None:
+    """In-app notifications about the order, written in the caller's transaction: they stand
+    or fall with the move that causes them."""
     users = list(users)
     if users:
-        url = ticket_url(ticket)
-        transaction.on_commit(lambda: notify_users(users, text=text, url=url))
+        notify_users(users, text=text, url=ticket_url(ticket))
 
 
 def department_people(department: Department | None) -> list[User]:

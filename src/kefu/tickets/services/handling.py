@@ -19,7 +19,7 @@ from kefu.tickets.models import Category, EventKind, Ticket, TicketEvent
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.services.common import (
     department_people,
-    notify_on_commit,
+    notify_people,
     sms_context,
     ticket_lock,
 )
@@ -80,7 +80,7 @@ def ticket_urge(
     ticket.urge_count += 1
     ticket.save(update_fields=["urge_count", "updated_at"])
     timeline_append(ticket=ticket, kind=kind, actor=actor, note=(note or "").strip(), now=now)
-    notify_on_commit(
+    notify_people(
         [u for u in urge_recipients(ticket) if u is not None], urge_text(ticket, note), ticket
     )
     return ticket
@@ -110,7 +110,7 @@ def ticket_supervise(
         now=now,
         data={"due": due.isoformat()},
     )
-    notify_on_commit(
+    notify_people(
         [ticket.owner, *department_people(ticket.department)],
         _("%(number)s is under supervision until %(due)s") % {"number": ticket.number, "due": due},
         ticket,

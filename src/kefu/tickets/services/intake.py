@@ -223,6 +223,7 @@ def _insert(draft: Ticket, *, prepared: lifecycle.Prepared, received_sms: str | 
             phone=ticket.contact_phone,
             text=render_template_text(received_sms, sms_context(ticket)),
             template_code="ticket_received",
+            params=sms_context(ticket),
             ticket=ticket,
         )
     return ticket

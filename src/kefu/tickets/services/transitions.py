@@ -25,7 +25,7 @@ from kefu.tickets.permissions import may_take
 from kefu.tickets.services.common import (
     PUBLIC_STATUSES,
     department_people,
-    notify_on_commit,
+    notify_people,
     office_people,
     sms_context,
     ticket_lock,
@@ -61,8 +61,8 @@ def ticket_transition(
     In order: lock the row; check the transition table and the actor's right; ask the
     lifecycle participants what blocks the action; check what the table says the action
     needs; apply the action's effect; write the status and its timeline line; let the
-    participants react (time limits, return visits); queue the resolution SMS and the
-    notifications (sent after commit). Raises ``ValidationError`` naming the field at fault,
+    participants react (time limits, return visits); queue the resolution SMS and write the
+    notifications. Raises ``ValidationError`` naming the field at fault,
     or ``PermissionDenied``; nothing changes in either case. ``actor`` None is the system.
     """
     now = now or timezone.now()
@@ -170,7 +170,7 @@ def _tell(ticket: Ticket, move: lifecycle.MoveMade, notify: list[User | None]) -
             ticket=ticket,
         )
     actor = move.actor
-    notify_on_commit(
+    notify_people(
         [u for u in notify if u is not None and (actor is None or u.pk != actor.pk)],
         _("%(number)s: %(action)s — %(title)s")
         % {"number": ticket.number, "action": move.action.label, "title": ticket.title},

@@ -61,6 +61,8 @@ def test_customer_gets_an_sms_with_the_number_on_acceptance(
     assert message.to == "13812345678"
     assert ticket.number in message.text and "KF001" in message.text
     assert message.status == "logged"
+    # the template's values, for a gateway that sends approved templates only
+    assert (message.params["number"], message.params["agent_no"]) == (ticket.number, "KF001")
 
 
 def test_required_category_field_is_enforced(new_ticket, catalog):
@@ -421,3 +423,12 @@ def test_sign_assigns_only_inside_the_department(org, new_ticket):
         act(ticket, Action.SIGN, org.head, owner=org.agent)
     assert "owner" in excinfo.value.message_dict
     assert snapshot(ticket) == before
+
+
+def test_in_app_notifications_are_written_with_the_move_not_after_it(org, new_ticket):
+    """A worker killed between the commit and an after-commit callback would lose them."""
+    ticket = act(
+        act(new_ticket(dispatch=True), Action.SIGN, org.handler), Action.START, org.handler
+    )
+    ticket = act(ticket, Action.RESOLVE, org.handler, resolution="已更换水管")  # no callbacks run
+    assert Notification.objects.filter(recipient=org.agent, text__contains=ticket.number).exists()
