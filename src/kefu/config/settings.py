@@ -163,14 +163,18 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env.bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Login throttling: after AXES_FAILURE_LIMIT failures for one user name from one address,
-# that pair is locked out for AXES_COOLOFF_MINUTES.
+# Login throttling: after AXES_FAILURE_LIMIT failures from one address (whatever user names
+# were tried: password spraying), or for one user name from one address, that address is
+# locked out for AXES_COOLOFF_MINUTES. A successful login from the address resets its count.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+# behind the TLS proxy, the address the proxy saw (not the proxy's own)
+AXES_CLIENT_IP_CALLABLE = "kefu.org.views.client_ip"
 AXES_LOCKOUT_CALLABLE = "kefu.org.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -35,9 +36,8 @@ class LoginView(auth_views.LoginView):
 
 
 def lockout(request, credentials=None, *args, **kwargs):
-    """Shown instead of the login page while a user name is locked out (django-axes)."""
-    from django.conf import settings
-
+    """Shown instead of the login page while an address or a user name is locked out
+    (django-axes)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     form = LoginForm(request)
     form.cleaned_data = {}
@@ -47,13 +47,28 @@ def lockout(request, credentials=None, *args, **kwargs):
         {
             "form": form,
             "lockout_message": _(
-                "Too many failed logins. This account is locked for %(minutes)d minutes; "
-                "try again later or ask an administrator."
+                "Too many failed logins. Logins from this address are blocked for "
+                "%(minutes)d minutes; try again later or ask an administrator."
             )
             % {"minutes": minutes},
         },
         status=429,
     )
+
+
+def client_ip(request) -> str | None:
+    """The address a login comes from, as django-axes counts failures by it.
+
+    Behind the TLS proxy (``BEHIND_TLS_PROXY``) every request arrives from the proxy, which
+    appends the address it saw to ``X-Forwarded-For``: the last entry is that address (the
+    entries before it are whatever the client sent, and are not trusted).
+    """
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
+    return request.META.get("REMOTE_ADDR")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
