@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -212,6 +212,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
 }
+# API tokens (django-rest-knox): only a digest of each key is stored; a token stops working
+# after API_TOKEN_TTL_DAYS, and its owner (or an administrator) can revoke it at any time.
+API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", 90, minimum=1))
+REST_KNOX = {"TOKEN_TTL": API_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "kefu API",
     "DESCRIPTION": (

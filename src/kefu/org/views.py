@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
@@ -272,11 +272,11 @@ def me(request):
 @login_required
 def staff_detail(request, pk):
     person = get_object_or_404(selectors.staff_visible(request.user), pk=pk)
-    token = (
-        Token.objects.filter(user=person).first()
-        if can_manage_token(request.user, person)
-        else None
-    )
+    return _staff_detail_page(request, person)
+
+
+def _staff_detail_page(request, person, *, new_token: str | None = None):
+    may_manage_token = can_manage_token(request.user, person)
     return render(
         request,
         "org/staff_detail.html",
@@ -285,9 +285,12 @@ def staff_detail(request, pk):
             "roles": person.roles.order_by("id"),
             "history": selectors.history_entries(person),
             "can_manage": can_manage_org(request.user),
-            "can_manage_token": can_manage_token(request.user, person),
-            "token": token,
-            "new_token": request.session.pop("new_token", None) if token else None,
+            "can_manage_token": may_manage_token,
+            "tokens": (
+                selectors.api_tokens(person, now=timezone.now()) if may_manage_token else []
+            ),
+            "new_token": new_token,
+            "token_ttl_days": settings.API_TOKEN_TTL.days,
         },
     )
 
@@ -371,24 +374,28 @@ def staff_reset_password(request, pk):
 
 @login_required
 @require_POST
-def token_regenerate(request, pk):
+def token_create(request, pk):
+    """Create an API token and show its value on this response only (it is never stored)."""
     person = get_object_or_404(selectors.staff_visible(request.user), pk=pk)
     if not can_manage_token(request.user, person):
         raise PermissionDenied
-    token = services.token_regenerate(user=person)
-    request.session["new_token"] = token.key
-    messages.success(request, _("A new API token was created; the old one no longer works."))
-    return redirect(reverse("org:staff_detail", args=[person.pk]) + "#api-token")
+    try:
+        issued = services.token_create(user=person)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(reverse("org:staff_detail", args=[person.pk]) + "#api-token")
+    return _staff_detail_page(request, person, new_token=issued.key)
 
 
 @login_required
 @require_POST
-def token_revoke(request, pk):
+def token_revoke(request, pk, token_key):
     person = get_object_or_404(selectors.staff_visible(request.user), pk=pk)
     if not can_manage_token(request.user, person):
         raise PermissionDenied
-    services.token_revoke(user=person)
-    messages.success(request, _("The API token was revoked."))
+    if services.token_revoke(user=person, token_key=token_key):
+        messages.success(request, _("The API token was revoked."))
     return redirect(reverse("org:staff_detail", args=[person.pk]) + "#api-token")
 
 
