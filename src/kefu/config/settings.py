@@ -318,11 +318,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # no phone or ID number (they travel in query strings) in any line written
+    "filters": {"mask_personal": {"()": "kefu.core.logmask.MaskPersonalData"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # the development server's access log (`kefu serve --dev`), masked like the rest
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # the consumer (`kefu worker`) gives huey its own handler; do not print twice
         "huey": {"propagate": False},
     },
