@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kefu.core.middleware.NoStoreWhenSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "kefu.config.urls"
@@ -163,14 +164,18 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env.bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Login throttling: after AXES_FAILURE_LIMIT failures for one user name from one address,
-# that pair is locked out for AXES_COOLOFF_MINUTES.
+# Login throttling: after AXES_FAILURE_LIMIT failures from one address (whatever user names
+# were tried: password spraying), or for one user name from one address, that address is
+# locked out for AXES_COOLOFF_MINUTES. A successful login from the address resets its count.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+# behind the TLS proxy, the address the proxy saw (not the proxy's own)
+AXES_CLIENT_IP_CALLABLE = "kefu.org.views.client_ip"
 AXES_LOCKOUT_CALLABLE = "kefu.org.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -208,6 +213,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
 }
+# API tokens (django-rest-knox): only a digest of each key is stored; a token stops working
+# after API_TOKEN_TTL_DAYS, and its owner (or an administrator) can revoke it at any time.
+API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", 90, minimum=1))
+REST_KNOX = {"TOKEN_TTL": API_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "kefu API",
     "DESCRIPTION": (
@@ -315,11 +324,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # no phone or ID number (they travel in query strings) in any line written
+    "filters": {"mask_personal": {"()": "kefu.core.logmask.MaskPersonalData"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # the development server's access log (`kefu serve --dev`), masked like the rest
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # the consumer (`kefu worker`) gives huey its own handler; do not print twice
         "huey": {"propagate": False},
     },

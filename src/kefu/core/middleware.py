@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 LANGUAGE_COOKIE = settings.LANGUAGE_COOKIE_NAME
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -26,4 +27,21 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Answers to a signed-in user (session or API token) are never kept by a browser or a
+    proxy: ``Cache-Control: no-store``, so the back button or a shared machine's cache does
+    not show a customer's data after logout.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
         return response

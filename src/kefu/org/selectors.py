@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -113,3 +114,34 @@ def _display(field, value):
 
         return _("Yes") if value else _("No")
     return str(value)
+
+
+@dataclass(frozen=True)
+class ApiTokenRow:
+    """One of a user's API tokens as its owner sees it: never its value, only how it starts."""
+
+    token_key: str
+    created: datetime
+    expiry: datetime | None
+    last_used: datetime | None
+    expired: bool
+
+
+def api_tokens(user, *, now: datetime) -> list[ApiTokenRow]:
+    """The user's API tokens, newest first, with when each was last used."""
+    from knox.models import AuthToken
+
+    from kefu.org import tokenuse
+
+    tokens = list(AuthToken.objects.filter(user=user).order_by("-created"))
+    used = tokenuse.last_uses(t.digest for t in tokens)
+    return [
+        ApiTokenRow(
+            token_key=t.token_key,
+            created=t.created,
+            expiry=t.expiry,
+            last_used=used.get(t.digest),
+            expired=t.expiry is not None and t.expiry <= now,
+        )
+        for t in tokens
+    ]

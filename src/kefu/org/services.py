@@ -7,14 +7,16 @@ history of each change is recorded by the models' ``HistoricalRecords``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from kefu.core.audit import one_history_record
 from kefu.core.tree import path_assign, path_for
@@ -183,7 +185,7 @@ def staff_set_active(*, user: User, active: bool, actor: User) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
-        Token.objects.filter(user=user).delete()
+        AuthToken.objects.filter(user=user).delete()
     return user
 
 
@@ -198,13 +200,35 @@ def staff_set_password(*, user: User, password: str) -> User:
     return user
 
 
-@transaction.atomic
-def token_regenerate(*, user: User) -> Token:
-    """Replace the user's API token with a new one (the old key stops working at once)."""
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just created: ``key`` is the only time its value exists outside the caller."""
+
+    token: AuthToken
+    key: str
 
 
 @transaction.atomic
-def token_revoke(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()
+def token_create(*, user: User) -> IssuedToken:
+    """A new API token for *user*, valid for ``API_TOKEN_TTL``; only its digest is stored."""
+    if not user.is_active:
+        raise ValidationError(_("A deactivated account cannot have API tokens."))
+    token, key = AuthToken.objects.create(user=user, expiry=settings.API_TOKEN_TTL)
+    return IssuedToken(token=token, key=key)
+
+
+@transaction.atomic
+def token_regenerate(*, user: User) -> IssuedToken:
+    """Replace all of the user's API tokens with one new one (the old ones stop at once)."""
+    AuthToken.objects.filter(user=user).delete()
+    return token_create(user=user)
+
+
+@transaction.atomic
+def token_revoke(*, user: User, token_key: str | None = None) -> int:
+    """Revoke the user's token that starts with *token_key*, or all of them; how many."""
+    tokens = AuthToken.objects.filter(user=user)
+    if token_key is not None:
+        tokens = tokens.filter(token_key=token_key)
+    deleted, _by_model = tokens.delete()
+    return deleted

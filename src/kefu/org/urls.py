@@ -17,8 +17,12 @@ urlpatterns = [
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/active/", views.staff_set_active, name="staff_set_active"),
     path("staff/<int:pk>/password/", views.staff_reset_password, name="staff_reset_password"),
-    path("staff/<int:pk>/token/", views.token_regenerate, name="token_regenerate"),
-    path("staff/<int:pk>/token/revoke/", views.token_revoke, name="token_revoke"),
+    path("staff/<int:pk>/tokens/new/", views.token_create, name="token_create"),
+    path(
+        "staff/<int:pk>/tokens/<str:token_key>/revoke/",
+        views.token_revoke,
+        name="token_revoke",
+    ),
     path("roles/", views.role_list, name="role_list"),
     path("roles/<int:pk>/", views.role_edit, name="role_edit"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -6,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
@@ -35,9 +36,8 @@ class LoginView(auth_views.LoginView):
 
 
 def lockout(request, credentials=None, *args, **kwargs):
-    """Shown instead of the login page while a user name is locked out (django-axes)."""
-    from django.conf import settings
-
+    """Shown instead of the login page while an address or a user name is locked out
+    (django-axes)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     form = LoginForm(request)
     form.cleaned_data = {}
@@ -47,13 +47,28 @@ def lockout(request, credentials=None, *args, **kwargs):
         {
             "form": form,
             "lockout_message": _(
-                "Too many failed logins. This account is locked for %(minutes)d minutes; "
-                "try again later or ask an administrator."
+                "Too many failed logins. Logins from this address are blocked for "
+                "%(minutes)d minutes; try again later or ask an administrator."
             )
             % {"minutes": minutes},
         },
         status=429,
     )
+
+
+def client_ip(request) -> str | None:
+    """The address a login comes from, as django-axes counts failures by it.
+
+    Behind the TLS proxy (``BEHIND_TLS_PROXY``) every request arrives from the proxy, which
+    appends the address it saw to ``X-Forwarded-For``: the last entry is that address (the
+    entries before it are whatever the client sent, and are not trusted).
+    """
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
+    return request.META.get("REMOTE_ADDR")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -257,11 +272,11 @@ def me(request):
 @login_required
 def staff_detail(request, pk):
     person = get_object_or_404(selectors.staff_visible(request.user), pk=pk)
-    token = (
-        Token.objects.filter(user=person).first()
-        if can_manage_token(request.user, person)
-        else None
-    )
+    return _staff_detail_page(request, person)
+
+
+def _staff_detail_page(request, person, *, new_token: str | None = None):
+    may_manage_token = can_manage_token(request.user, person)
     return render(
         request,
         "org/staff_detail.html",
@@ -270,9 +285,12 @@ def staff_detail(request, pk):
             "roles": person.roles.order_by("id"),
             "history": selectors.history_entries(person),
             "can_manage": can_manage_org(request.user),
-            "can_manage_token": can_manage_token(request.user, person),
-            "token": token,
-            "new_token": request.session.pop("new_token", None) if token else None,
+            "can_manage_token": may_manage_token,
+            "tokens": (
+                selectors.api_tokens(person, now=timezone.now()) if may_manage_token else []
+            ),
+            "new_token": new_token,
+            "token_ttl_days": settings.API_TOKEN_TTL.days,
         },
     )
 
@@ -356,24 +374,28 @@ def staff_reset_password(request, pk):
 
 @login_required
 @require_POST
-def token_regenerate(request, pk):
+def token_create(request, pk):
+    """Create an API token and show its value on this response only (it is never stored)."""
     person = get_object_or_404(selectors.staff_visible(request.user), pk=pk)
     if not can_manage_token(request.user, person):
         raise PermissionDenied
-    token = services.token_regenerate(user=person)
-    request.session["new_token"] = token.key
-    messages.success(request, _("A new API token was created; the old one no longer works."))
-    return redirect(reverse("org:staff_detail", args=[person.pk]) + "#api-token")
+    try:
+        issued = services.token_create(user=person)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(reverse("org:staff_detail", args=[person.pk]) + "#api-token")
+    return _staff_detail_page(request, person, new_token=issued.key)
 
 
 @login_required
 @require_POST
-def token_revoke(request, pk):
+def token_revoke(request, pk, token_key):
     person = get_object_or_404(selectors.staff_visible(request.user), pk=pk)
     if not can_manage_token(request.user, person):
         raise PermissionDenied
-    services.token_revoke(user=person)
-    messages.success(request, _("The API token was revoked."))
+    if services.token_revoke(user=person, token_key=token_key):
+        messages.success(request, _("The API token was revoked."))
     return redirect(reverse("org:staff_detail", args=[person.pk]) + "#api-token")
 
 

@@ -50,8 +50,37 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(client, 
     assert response.status_code == 429
     assert "登录失败次数过多" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    # other users are not locked out by someone else's failures
-    assert login(Client(), "admin", "wrong-password").status_code == 200
+    # other users, from another address, are not locked out by someone else's failures
+    assert login(Client(REMOTE_ADDR="198.51.100.9"), "admin", "wrong-password").status_code == 200
+
+
+def test_failures_across_many_user_names_lock_the_address(agent, org, settings):
+    """Password spraying: one wrong password per user name, all from one address."""
+    sprayer = "203.0.113.7"
+    names = ["gm", "admin", "head", "handler", "inspector", "shift_leader", "cm_supervisor"]
+    for name in names[: settings.AXES_FAILURE_LIMIT]:
+        login(Client(REMOTE_ADDR=sprayer), name, "wrong-password")
+    # the next attempt from that address is refused, even with a right password
+    response = login(Client(REMOTE_ADDR=sprayer), "agent", PASSWORD)
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
+    # the same account from another address still logs in
+    assert login(Client(REMOTE_ADDR="198.51.100.9"), "agent", PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(agent, settings):
+    """Behind the TLS proxy every request comes from the proxy: the lock must not be on it."""
+    settings.BEHIND_TLS_PROXY = True
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sprayer = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
+        login(sprayer, "admin", "wrong-password")
+    # a forged left-most entry does not get the sprayer out of the lock
+    forged = Client(**proxy, HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.7")
+    assert login(forged, "agent", PASSWORD).status_code == 429
+    # someone else behind the same proxy still logs in
+    colleague = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert login(colleague, "agent", PASSWORD).status_code == 302
 
 
 def test_lockout_ends_after_the_cool_off(client, agent, settings):

@@ -1,7 +1,7 @@
 """The REST API for departments and staff: authentication, scopes, schema."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from kefu.org import services
@@ -83,7 +83,7 @@ def test_revoked_token_stops_working(org):
     assert client.get("/api/v1/staff/").status_code == 200
     services.token_revoke(user=org.agent)
     assert client.get("/api/v1/staff/").status_code == 401
-    assert not Token.objects.filter(user=org.agent).exists()
+    assert not AuthToken.objects.filter(user=org.agent).exists()
 
 
 def test_session_auth_works_for_logged_in_browsers(client_as, org):

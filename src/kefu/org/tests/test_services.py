@@ -107,9 +107,9 @@ def test_nobody_deactivates_themselves(org):
 def test_deactivation_revokes_the_api_token(org):
     services.token_regenerate(user=org.handler)
     services.staff_set_active(user=org.handler, active=False, actor=org.admin)
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    assert not Token.objects.filter(user=org.handler).exists()
+    assert not AuthToken.objects.filter(user=org.handler).exists()
 
 
 def test_history_records_old_and_new_values(org):

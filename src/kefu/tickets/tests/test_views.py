@@ -342,8 +342,8 @@ def test_api_token_authentication(org, catalog):
     client = api(org.agent)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/api/v1/tickets/?queue=mine").status_code == 200
-    assert "authtoken_token" in ctx.captured_queries[0]["sql"]
-    assert not any("authtoken_token" in q["sql"] for q in ctx.captured_queries[1:])
+    assert "knox_authtoken" in ctx.captured_queries[0]["sql"]
+    assert not any("knox_authtoken" in q["sql"] for q in ctx.captured_queries[1:])
     stranger = APIClient()
     stranger.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
     refused = stranger.get("/api/v1/tickets/")

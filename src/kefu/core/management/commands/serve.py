@@ -68,6 +68,8 @@ def run_gunicorn(bind: str, *, workers: int, threads: int = 1) -> None:
             self.cfg.set("threads", threads)
             self.cfg.set("timeout", 120)
             self.cfg.set("accesslog", "-")
+            # no phone or ID number from a query string in the access log
+            self.cfg.set("logger_class", "kefu.core.logmask.GunicornLogger")
 
         def load(self):
             return application
