@@ -246,6 +246,19 @@ ReporterOutput = inline_serializer(
         "contact_phone": serializers.CharField(required=False),
         "calling_number": serializers.CharField(required=False),
         "call_recording_ref": serializers.CharField(required=False),
+        "address": serializers.CharField(required=False),
+        "extra": serializers.DictField(
+            child=serializers.CharField(), required=False, help_text="label: value"
+        ),
+        "contacts": serializers.ListField(child=serializers.CharField(), required=False),
+        "attachments": serializers.ListField(
+            child=inline_serializer(
+                "SealedAttachmentName",
+                {"name": serializers.CharField(), "original": serializers.CharField()},
+            ),
+            required=False,
+        ),
+        "customer_name": serializers.CharField(required=False),
         "note": serializers.CharField(required=False),
     },
 )

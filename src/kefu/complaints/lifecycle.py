@@ -6,7 +6,8 @@
   for a tip-off, asks tickets to keep it off the order;
 * on creation: opens the case file with its register number, seals a tip-off's reporter
   identity, tells the general managers of a major complaint;
-* on moves: nothing.
+* on moves: nothing;
+* keeps what more comes in of a sealed reporter (files' names, later calls) sealed.
 """
 
 from __future__ import annotations
@@ -50,3 +51,6 @@ class ComplaintsParticipant:
 
     def on_moved(self, *, ticket: Ticket, move: MoveMade) -> None:
         return None
+
+    def identity_keep(self, *, ticket: Ticket, identity: dict, now: datetime) -> None:
+        services.identity_add(ticket=ticket, identity=identity, now=now)

@@ -52,6 +52,7 @@ from kefu.complaints.rules import (
     Severity,
     Validity,
 )
+from kefu.complaints.sealing import anonymous, identity_merge
 from kefu.complaints.seeds import DEFAULT_CLASSES, DEFAULT_LIMITS
 from kefu.core.counters import counter_next
 from kefu.notify.services import notify_users, sms_queue_text
@@ -228,7 +229,7 @@ def case_open(*, ticket: Ticket, series: str, identity: dict, now: datetime) -> 
     if series == Series.TIP_OFF:
         ReporterIdentity.objects.create(
             case=case,
-            anonymous=not identity,
+            anonymous=anonymous(identity),
             sealed=crypto.seal(identity) if identity else "",
             updated_at=now,
         )
@@ -1109,6 +1110,29 @@ def identity_reveal(
     return {"anonymous": record.anonymous, **identity}
 
 
+def identity_add(*, ticket: Ticket, identity: dict, now: datetime) -> None:
+    """Seal more of a tip-off's reporter with its identity (a file's original name, the
+    number of a repeat call …); inside the order's transaction. Logged like intake."""
+    case = ComplaintCase.objects.filter(ticket=ticket).first()
+    if case is None and ticket.parent_id:  # a co-handling order: its parent's case
+        case = ComplaintCase.objects.filter(ticket_id=ticket.parent_id).first()
+    if case is None:
+        return  # not a tip-off with a case file: nothing keeps it, and the order never did
+    record, _created = ReporterIdentity.objects.select_for_update().get_or_create(
+        case=case, defaults={"updated_at": now}
+    )
+    try:
+        sealed = crypto.unseal(record.sealed)
+    except crypto.UnreadableIdentity:
+        sealed = {"unreadable": record.sealed}
+    sealed = identity_merge(sealed, identity)
+    record.sealed = crypto.seal(sealed) if sealed else ""
+    record.anonymous = anonymous(sealed)
+    record.updated_at = now
+    record.save()
+    _log(case, None, IdentityAccessKind.SEALED, channel="intake", now=now)
+
+
 def identity_update(
     *,
     case: ComplaintCase,
@@ -1154,7 +1178,7 @@ def _identity_write(case, actor, contact_name, contact_phone, note, channel, add
         else:
             identity.pop(key, None)
     record.sealed = crypto.seal(identity) if identity else ""
-    record.anonymous = not identity
+    record.anonymous = anonymous(identity)
     record.updated_at = now
     record.save()
     _log(

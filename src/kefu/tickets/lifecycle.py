@@ -21,6 +21,11 @@ steps of :class:`Participant`. ``kefu.tickets.services.ticket_create`` and
 * **on_moved** — inside the transaction of every move, after the new status and its
   timeline line are written.
 
+A participant that keeps sealed reporter identities also has the step of
+:class:`IdentityKeeper`: when more of a sealed order's reporter comes in after intake (a
+file's original name, a repeat caller's number, an email's sender), tickets hands it over
+instead of writing it on the order.
+
 A reaction that raises rolls the whole creation or move back. A participant writes its
 own app's tables; the order's row and timeline belong to tickets, and a participant
 changes them only through tickets' services (``timeline_append``, ``ticket_next_due_set``,
@@ -112,6 +117,15 @@ class Participant(Protocol[P]):
         ...
 
 
+@runtime_checkable
+class IdentityKeeper(Protocol):
+    """A participant that keeps the sealed identity of a tip-off's reporter."""
+
+    def identity_keep(self, *, ticket: Ticket, identity: dict, now: datetime) -> None:
+        """Add ``identity`` to the sealed identity of ``ticket`` (inside its transaction)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Prepared:
     """Every participant's preparation for one new order, in the participants' order."""
@@ -164,6 +178,14 @@ def prepare_creation(*, draft: Ticket, now: datetime) -> Prepared:
 def created(*, ticket: Ticket, prepared: Prepared, now: datetime) -> None:
     for participant, preparation in prepared.entries:
         participant.on_created(ticket=ticket, prepared=preparation, now=now)
+
+
+def identity_keep(*, ticket: Ticket, identity: dict, now: datetime) -> None:
+    """Hand more of a sealed order's reporter identity to the participants that keep it
+    (with none configured it is dropped: it is never written on the order)."""
+    for participant in participants():
+        if isinstance(participant, IdentityKeeper):
+            participant.identity_keep(ticket=ticket, identity=identity, now=now)
 
 
 def moved(*, ticket: Ticket, move: MoveMade) -> None:

@@ -361,6 +361,9 @@ def _reply_add(*, ticket: Ticket, email: ParsedEmail, now: datetime) -> Ticket:
     Ticket.objects.filter(pk=locked.pk).update(repeat_count=F("repeat_count") + 1, updated_at=now)
     text = strip_quoted(email.body) or email.subject or _("(empty email)")
     data = {"channel": Channel.EMAIL, "message_id": email.message_id, "from": email.from_address}
+    if locked.identity_sealed:
+        services.identity_keep(ticket=locked, identity={"contacts": [email.from_address]}, now=now)
+        data["from"] = ""
     TicketEvent.objects.create(
         ticket=locked,
         kind=EventKind.NOTE,
@@ -456,6 +459,13 @@ def inbound_email_take(
         )
     if ticket is not None:
         _attachments_store(ticket=ticket, email=email, now=now)
+        if ticket.identity_sealed:
+            # the sender is the reporter: kept only in the sealed identity
+            if outcome == Outcome.NEW:
+                services.identity_keep(
+                    ticket=ticket, identity={"contacts": [email.from_address]}, now=now
+                )
+            row.from_address = ""
     row.ticket = ticket
     row.status = (
         InboundEmailStatus.IGNORED if outcome == Outcome.IGNORED else InboundEmailStatus.PROCESSED

@@ -215,6 +215,11 @@ class Ticket(models.Model):
     address = models.CharField(_("address / site"), max_length=200, blank=True)
     customer_grade = models.CharField(_("customer grade"), max_length=1, blank=True)
     grade_rank = models.PositiveSmallIntegerField(default=3, editable=False)
+    # a tip-off: the fields above, the category fields that identify the reporter and the
+    # files' original names are sealed away (kefu.tickets.services.identity)
+    identity_sealed = models.BooleanField(
+        _("reporter's identity sealed"), default=False, editable=False
+    )
 
     # who answers for it
     first_responder = models.ForeignKey(

@@ -41,7 +41,15 @@ from kefu.tickets.services.handling import (
     ticket_supervise,
     ticket_urge,
 )
-from kefu.tickets.services.identity import IDENTITY_FIELDS, identity_seal, ticket_identity
+from kefu.tickets.services.identity import (
+    IDENTITY_FIELDS,
+    extra_identifies_reporter,
+    identity_keep,
+    identity_seal,
+    identity_take,
+    sealed_file_name,
+    ticket_identity,
+)
 from kefu.tickets.services.intake import request_hash, ticket_create, ticket_create_idempotent
 from kefu.tickets.services.routing import (
     assignable,
@@ -73,12 +81,16 @@ __all__ = [
     "category_update",
     "department_people",
     "department_route",
+    "extra_identifies_reporter",
+    "identity_keep",
     "identity_seal",
+    "identity_take",
     "number_allocate",
     "office_people",
     "open_tickets_for_caller",
     "reply_draft",
     "request_hash",
+    "sealed_file_name",
     "ticket_add_note",
     "ticket_claim",
     "ticket_create",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kefu.org.models import User
 from kefu.tickets.models import Attachment, EventKind, Ticket
 from kefu.tickets.services.common import ticket_lock
+from kefu.tickets.services.identity import identity_keep, sealed_file_name
 from kefu.tickets.services.timeline import timeline_append
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -38,7 +39,8 @@ def attachment_add(
     *, ticket: Ticket, actor: User | None, upload, note: str = "", now: datetime | None = None
 ) -> Attachment:
     """Store an uploaded file (through Django's storage) on the order's timeline; with no
-    actor for files that came in with the customer's email."""
+    actor for files that came in with the customer's email. On an order whose reporter is
+    sealed the file is stored and shown as 附件N.ext; its original name is sealed."""
     now = now or timezone.now()
     name = upload.name or "file"
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
@@ -59,6 +61,15 @@ def attachment_add(
             }
         )
     ticket = ticket_lock(ticket=ticket)
+    if ticket.identity_sealed:
+        # the reporter's file names may name them: stored and shown under a neutral name
+        original = name
+        name = sealed_file_name(ticket=ticket, original=original)
+        upload.name = name
+        note = "" if (note or "").strip() == original else note
+        identity_keep(
+            ticket=ticket, identity={"attachments": [{"name": name, "original": original}]}, now=now
+        )
     event = timeline_append(
         ticket=ticket,
         kind=EventKind.ATTACHMENT,

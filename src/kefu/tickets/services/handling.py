@@ -23,6 +23,7 @@ from kefu.tickets.services.common import (
     sms_context,
     ticket_lock,
 )
+from kefu.tickets.services.identity import identity_keep
 from kefu.tickets.services.intake import ticket_create
 from kefu.tickets.services.timeline import timeline_append, urge_recipients, urge_text
 from kefu.tickets.services.transitions import ticket_transition
@@ -151,13 +152,17 @@ def ticket_link_repeat(
     locked = ticket_lock(ticket=ticket)
     locked.repeat_count += 1
     locked.save(update_fields=["repeat_count", "updated_at"])
+    data = {"channel": channel, "calling_number": calling_number}
+    if locked.identity_sealed and calling_number:
+        identity_keep(ticket=locked, identity={"contacts": [calling_number]}, now=now)
+        data["calling_number"] = ""
     timeline_append(
         ticket=locked,
         kind=EventKind.REPEAT,
         actor=actor,
         note=(note or "").strip(),
         now=now,
-        data={"channel": channel, "calling_number": calling_number},
+        data=data,
     )
     return ticket_urge(
         ticket=locked, actor=actor, note=note or _("The customer called again."), now=now
