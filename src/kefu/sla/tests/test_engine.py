@@ -269,7 +269,7 @@ def test_breach_urges_the_handler_and_head_and_opens_an_investigation(
     assert signed.events.filter(kind="urge", actor=None).count() == 1
     assert signed.events.filter(kind="sla_breach").count() == 1
     arrival = rows(signed)["arrival"]
-    assert arrival.breached_at == breach_at
+    assert arrival.breached_at == T0 + timedelta(hours=2)  # overdue since the due instant
     # next: the service centre, 4 hours after the due instant (24×7 repair calendar)
     assert arrival.next_event_at == T0 + timedelta(hours=6)
     investigation = OverdueInvestigation.objects.get(ticket=signed)
