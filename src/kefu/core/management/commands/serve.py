@@ -59,7 +59,9 @@ def check_database_ready() -> None:
         reason = " ".join(str(exc).split())  # the driver's message can span lines
         raise CommandError(f"cannot reach the database {url}: {reason}") from None
     finally:
-        connection.close()  # gunicorn's workers open their own
+        if not connection.in_atomic_block:
+            # gunicorn forks its workers from this process: a connection must not be shared
+            connection.close()
     if unapplied:
         raise CommandError(
             f"the database {url} has {len(unapplied)} unapplied "
