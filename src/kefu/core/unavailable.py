@@ -40,7 +40,7 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     Renders without the request's context (no menu, no user): the database may be down.
     """
     message = _("The system is busy and this action was not saved. Please try again shortly.")
-    if request.path.startswith("/api/"):
+    if request.path_info.startswith("/api/"):
         response = JsonResponse(
             {"code": "database_busy", "message": message, "errors": []},
             status=503,
