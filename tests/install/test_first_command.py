@@ -147,7 +147,7 @@ def test_first_command_installs_serves_and_reruns_without_duplicates(clone):
             health = wait_for_health(base + "/healthz", deadline=time.monotonic() + 180)
         except AssertionError as error:
             raise AssertionError(f"{error}\n{log_path.read_text()[-4000:]}") from None
-        assert health["checks"]["queue"]["backend"] == "QueuedSqliteStorage"
+        assert health["checks"]["queue"]["backend"] == "SqliteStorage"
         assert health["checks"]["database"]["vendor"] == "sqlite"
         workspace = log_in(base, "agent", "kefu-demo-2026")
         assert "我的工作台" in workspace

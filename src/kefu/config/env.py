@@ -78,8 +78,14 @@ class Env:
             raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}")
         return value
 
-    def database(self, name: str, default_sqlite_path: Path) -> dict:
-        """A Django DATABASES entry from a URL (``sqlite:///path`` or ``postgres://…``)."""
+    def database(self, name: str, default_sqlite_path: Path, *, lock_timeout: int = 5) -> dict:
+        """A Django DATABASES entry from a URL (``sqlite:///path`` or ``postgres://…``).
+
+        Every wait has a deadline of *lock_timeout* seconds: a write waiting for SQLite's
+        lock, a statement waiting for a PostgreSQL lock, a connection being opened. The
+        statement then fails with ``OperationalError``, which the request answers with 503
+        (:mod:`kefu.core.unavailable`).
+        """
         url = self.environ.get(name, "").strip() or f"sqlite:///{default_sqlite_path}"
         if not url.startswith(("sqlite:", "postgres:", "postgresql:", "pgsql:")):
             raise ImproperlyConfigured(
@@ -90,31 +96,34 @@ class Env:
         except ValueError as exc:
             raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
         if config["ENGINE"] == "django.db.backends.sqlite3":
-            # Django's SQLite backend, with writers queueing instead of polling
-            config["ENGINE"] = "kefu.core.db.sqlite3"
             if not config.get("NAME"):
                 raise ImproperlyConfigured(f"{name} must name the SQLite file: sqlite:///path")
             config["OPTIONS"] = {
-                # WAL lets readers work while one writer commits; the busy timeout makes a
-                # second writer wait instead of failing with "database is locked".
+                # WAL lets readers work while one writer holds the lock and commits
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
+                # each write transaction takes the write lock when it begins, waiting at
+                # most `timeout` seconds for it ("database is locked" after that)
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": lock_timeout,
             }
             # Keep each thread's connection between requests: opening one costs little,
             # but closing the last one checkpoints the WAL into the database file, which
             # with per-request connections happens after nearly every request.
             config["CONN_MAX_AGE"] = 600
-            # tests run on an in-memory database (said outright: test runners recognise
-            # Django's own SQLite engine by its name, not this one)
             config["TEST"] = {"NAME": ":memory:"}
         else:
             # Django's PostgreSQL backend, with a health check that polls the socket first
             config["ENGINE"] = "kefu.core.db.postgresql"
             config["CONN_HEALTH_CHECKS"] = True
             config["CONN_MAX_AGE"] = 60
+            options = config.setdefault("OPTIONS", {})
+            options.setdefault("connect_timeout", max(2, lock_timeout))  # libpq's minimum: 2
+            # a statement waiting for a lock (a row another transaction holds) gives up
+            # after the deadline; appended to any options the URL gave
+            deadline = f"-c lock_timeout={lock_timeout * 1000}"
+            options["options"] = f"{options.get('options', '')} {deadline}".strip()
         config["ATOMIC_REQUESTS"] = False
         return config
 

@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "kefu.core.middleware.NoStoreWhenSignedInMiddleware",
+    # a view that met a busy or unreachable database answers 503 with Retry-After
+    "kefu.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "kefu.config.urls"
@@ -129,7 +131,12 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {"default": env.database("DATABASE_URL", DATA_DIR / "kefu.sqlite3")}
+# How long any wait for the database may last (a lock, a connection), in seconds; a
+# request that gives up answers 503 with Retry-After (kefu.core.unavailable).
+DB_LOCK_TIMEOUT = env.int("KEFU_DB_LOCK_TIMEOUT", 5, minimum=1)
+DATABASES = {
+    "default": env.database("DATABASE_URL", DATA_DIR / "kefu.sqlite3", lock_timeout=DB_LOCK_TIMEOUT)
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
@@ -157,6 +164,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Idle timeout: each request slides the expiry forward; an idle session ends after this.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# a read is answered even when the database cannot take the expiry's refresh in time
+SESSION_ENGINE = "kefu.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -253,8 +262,9 @@ if REDIS_URL:
     HUEY |= {"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
 else:
     HUEY |= {
-        "huey_class": "kefu.core.hueyqueue.QueuedSqliteHuey",
-        "connection": {"filename": str(DATA_DIR / "huey.sqlite3")},
+        "huey_class": "huey.SqliteHuey",
+        # an enqueue waits at most this long for the queue's write lock
+        "connection": {"filename": str(DATA_DIR / "huey.sqlite3"), "timeout": DB_LOCK_TIMEOUT},
     }
 
 CACHES = {

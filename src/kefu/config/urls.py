@@ -29,3 +29,6 @@ urlpatterns = [
     path("api/v1/", include("kefu.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# an error of the database's outside a view (the session, the user) answers 503, not 500
+handler500 = "kefu.core.unavailable.server_error"

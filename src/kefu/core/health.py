@@ -1,4 +1,5 @@
-"""Checks behind /healthz: the database, the task queue and the worker's heartbeat."""
+"""Checks behind /healthz and ``kefu serve``: the database (reachable, migrated), the task
+queue and the worker's heartbeat."""
 
 from __future__ import annotations
 
@@ -17,6 +18,43 @@ def check_database() -> dict:
     except Exception as exc:  # any driver error means "down"; say which
         return {"ok": False, "vendor": connection.vendor, "error": str(exc)[:200]}
     return {"ok": True, "vendor": connection.vendor}
+
+
+def database_url(conn=connection) -> str:
+    """The database's URL as an operator would write it, without the password."""
+    settings_dict = conn.settings_dict
+    if conn.vendor == "sqlite":
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = f"{settings_dict['USER']}@" if settings_dict.get("USER") else ""
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    host = settings_dict.get("HOST") or "localhost"
+    scheme = "postgres" if conn.vendor == "postgresql" else conn.vendor
+    return f"{scheme}://{user}{host}{port}/{settings_dict['NAME']}"
+
+
+def unapplied_migrations(conn=connection) -> list[str]:
+    """The migrations in the code that the database has not applied, in the order
+    ``kefu migrate`` would apply them (``app.name``)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(conn)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+def check_migrations() -> dict:
+    try:
+        unapplied = unapplied_migrations()
+    except Exception as exc:  # the database is down: check_database says so
+        return {"ok": False, "error": str(exc)[:200]}
+    if not unapplied:
+        return {"ok": True, "unapplied": 0, "migrations": []}
+    return {
+        "ok": False,
+        "unapplied": len(unapplied),
+        "migrations": unapplied[:20],
+        "apply_with": "kefu migrate",
+    }
 
 
 def check_queue() -> dict:
@@ -50,13 +88,19 @@ def check_worker(now=None) -> dict:
 
 
 def health_report(now=None) -> tuple[int, dict]:
-    """HTTP status and body: 200 when the database and queue answer, else 503.
+    """HTTP status and body: 200 when the database answers and has every migration applied
+    and the queue answers, else 503.
 
     A silent worker does not fail the check (the web app still serves), but is reported as
     ``"status": "degraded"`` so monitoring can alert on it.
     """
-    checks = {"database": check_database(), "queue": check_queue(), "worker": check_worker(now)}
-    if not (checks["database"]["ok"] and checks["queue"]["ok"]):
+    checks = {
+        "database": check_database(),
+        "migrations": check_migrations(),
+        "queue": check_queue(),
+        "worker": check_worker(now),
+    }
+    if not all(checks[name]["ok"] for name in ("database", "migrations", "queue")):
         return 503, {"status": "error", "checks": checks}
     status = "ok" if checks["worker"]["ok"] else "degraded"
     return 200, {"status": status, "checks": checks}

@@ -56,13 +56,27 @@ def test_defaults_and_good_values():
     assert env.int("N", 1) == 7
 
 
-def test_sqlite_gets_wal_and_busy_timeout(tmp_path):
-    config = Env({}).database("DATABASE_URL", tmp_path / "k.sqlite3")
+def test_sqlite_is_djangos_own_engine_with_wal_and_a_deadline_for_the_lock(tmp_path):
+    config = Env({}).database("DATABASE_URL", tmp_path / "k.sqlite3", lock_timeout=3)
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
     assert config["NAME"] == str(tmp_path / "k.sqlite3")
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
-    assert config["OPTIONS"]["timeout"] == 20
-    assert config["ENGINE"] == "kefu.core.db.sqlite3"
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] == 3
     assert config["CONN_MAX_AGE"] > 0
+
+
+def test_postgres_waits_have_deadlines():
+    env = Env({"DATABASE_URL": "postgres://kefu:pw@db/kefu?options=-c%20work_mem%3D8MB"})
+    config = env.database("DATABASE_URL", Path("x"), lock_timeout=3)
+    assert config["OPTIONS"]["connect_timeout"] == 3
+    assert config["OPTIONS"]["options"] == "-c work_mem=8MB -c lock_timeout=3000"
+
+
+def test_the_deadline_is_read_from_the_environment(settings):
+    assert settings.DB_LOCK_TIMEOUT == 5  # the documented default
+    with pytest.raises(ImproperlyConfigured, match="KEFU_DB_LOCK_TIMEOUT=0 must be at least 1"):
+        Env({"KEFU_DB_LOCK_TIMEOUT": "0"}).int("KEFU_DB_LOCK_TIMEOUT", 5, minimum=1)
 
 
 def test_postgres_url():

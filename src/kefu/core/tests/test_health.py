@@ -50,3 +50,28 @@ def test_the_heartbeat_task_runs_through_the_queue():
 
     worker_heartbeat()  # immediate mode in tests: enqueued and executed in-process
     assert WorkerHeartbeat.objects.count() == 1
+
+
+def test_healthz_reports_unapplied_migrations(client):
+    from django.db.migrations.recorder import MigrationRecorder
+
+    latest = MigrationRecorder.Migration.objects.filter(app="tickets").order_by("-id").first()
+    latest.delete()  # as if the code had a migration the database has not applied
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 503
+    assert body["status"] == "error"
+    assert body["checks"]["migrations"] == {
+        "ok": False,
+        "unapplied": 1,
+        "migrations": [f"tickets.{latest.name}"],
+        "apply_with": "kefu migrate",
+    }
+
+
+def test_healthz_on_a_migrated_database_says_so(client):
+    assert client.get("/healthz").json()["checks"]["migrations"] == {
+        "ok": True,
+        "unapplied": 0,
+        "migrations": [],
+    }

@@ -33,6 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind, dev, workers, threads, **options):
         host, port = parse_bind(bind)
+        check_database_ready()
         if dev:
             call_command("runserver", f"{host}:{port}")
             return
@@ -41,6 +42,32 @@ class Command(BaseCommand):
             _("kefu is serving on http://%(host)s:%(port)s/") % {"host": host, "port": port}
         )
         run_gunicorn(f"{host}:{port}", workers=workers, threads=threads)
+
+
+def check_database_ready() -> None:
+    """Refuse to serve a database that cannot be reached or lacks migrations: one line
+    that names the database (without its password) and the cause."""
+    from django.db import OperationalError, connection
+
+    from kefu.core.health import database_url, unapplied_migrations
+
+    url = database_url(connection)
+    try:
+        connection.ensure_connection()
+        unapplied = unapplied_migrations(connection)
+    except OperationalError as exc:
+        reason = " ".join(str(exc).split())  # the driver's message can span lines
+        raise CommandError(f"cannot reach the database {url}: {reason}") from None
+    finally:
+        if not connection.in_atomic_block:
+            # gunicorn forks its workers from this process: a connection must not be shared
+            connection.close()
+    if unapplied:
+        raise CommandError(
+            f"the database {url} has {len(unapplied)} unapplied "
+            f"migration{'' if len(unapplied) == 1 else 's'}; "
+            "apply them with: kefu migrate"
+        )
 
 
 def default_workers() -> int:
