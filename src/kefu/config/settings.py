@@ -384,3 +384,13 @@ def _fernet_keys(name: str) -> list[str]:
 # Keys that seal tip-off reporters' identities (the first encrypts; all decrypt, for
 # rotation). Empty: a key derived from SECRET_KEY.
 TIPOFF_IDENTITY_KEYS = _fernet_keys("TIPOFF_IDENTITY_KEYS")
+
+# How much a work order takes, the same on every way in (staff and public forms, API,
+# email intake): characters of the description and of each timeline note (reason, result,
+# comment); the category fields' JSON in bytes, fields and characters per value. An email
+# longer than the description is kept, its text cut with a note on the timeline.
+KEFU_TICKET_DESCRIPTION_MAX_CHARS = 2000
+KEFU_TICKET_NOTE_MAX_CHARS = 2000
+KEFU_TICKET_EXTRA_MAX_BYTES = 8 * 1024
+KEFU_TICKET_EXTRA_MAX_KEYS = 50
+KEFU_TICKET_EXTRA_VALUE_MAX_CHARS = 500

@@ -183,12 +183,25 @@ class CustomerFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="filter_q", label="phone, account number, code or name prefix")
     status = filters.ChoiceFilter(
         method="filter_status",
-        choices=[("active", "active"), ("duplicates", "duplicates"), ("all", "all")],
+        choices=[
+            ("active", "active"),
+            ("duplicates", "duplicates"),
+            ("inactive", "inactive"),
+            ("all", "all"),
+        ],
+        label="active (default, as on the list page), duplicates, inactive or all",
     )
 
     class Meta:
         model = Customer
         fields = ["kind", "grade", "service_tier", "account_manager", "department", "code"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # the list page's default: active customers that are not duplicates
+        if data is not None:
+            data = data.copy()
+            data.setdefault("status", "active")
+        super().__init__(data, *args, **kwargs)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(
@@ -198,11 +211,7 @@ class CustomerFilterSet(filters.FilterSet):
         )
 
     def filter_status(self, queryset, name, value):
-        if value == "active":
-            return queryset.filter(is_active=True, duplicate_of__isnull=True)
-        if value == "duplicates":
-            return queryset.filter(duplicate_of__isnull=False)
-        return queryset
+        return selectors.customers_by_status(queryset, value)
 
 
 class CustomerViewSet(
@@ -221,15 +230,29 @@ class CustomerViewSet(
     ordering = "id"
 
     def get_queryset(self):
+        # the pages' rules: the list page's scope for lists and changes, the customer
+        # page's for opening one (directory roles open any customer, masked)
+        if self.action == "retrieve":
+            customers = selectors.customers_findable(self.request.user)
+        else:
+            customers = selectors.customer_list(
+                self.request.user, selectors.CustomerFilter(status="all")
+            )
         return (
-            selectors.customers_visible(self.request.user)
-            .select_related("account_manager")
+            customers.select_related("account_manager")
             .prefetch_related("contacts", "accounts", "tags")
             .order_by("id")
         )
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "policy": services.current_policy()}
+
+    def filter_queryset(self, queryset):
+        # the list's filters (its default status included) choose rows of a list; one
+        # customer opens by its id alone, as its page does
+        if self.action == "retrieve":
+            return queryset
+        return super().filter_queryset(queryset)
 
     @extend_schema(request=CustomerCreateSerializer, responses={201: CustomerSerializer})
     def create(self, request, *args, **kwargs):
@@ -334,6 +357,10 @@ class ContactViewSet(
             .select_related("customer")
             .order_by("id")
         )
+
+    def get_serializer_context(self):
+        # the masking policy read once per request, not once per contact shown
+        return {**super().get_serializer_context(), "policy": services.current_policy()}
 
     def _save(self, serializer, contact=None):
         data = dict(serializer.validated_data)

@@ -186,6 +186,8 @@ class CustomerFilter:
 
 
 def customer_list(user, filters: CustomerFilter) -> QuerySet[Customer]:
+    """The customer list, on the page and through the API: the data scope (directory
+    roles included: they open any customer, but list only their scope's), filtered."""
     qs = customers_visible(user).select_related("account_manager", "department")
     if filters.q:
         matching = starting_with(CustomerKey.objects.all(), _search_value(filters.q))
@@ -202,13 +204,18 @@ def customer_list(user, filters: CustomerFilter) -> QuerySet[Customer]:
         qs = qs.filter(account_manager=filters.account_manager)
     if filters.tag:
         qs = qs.filter(tags__name=filters.tag)
-    if filters.status == "active":
-        qs = qs.filter(is_active=True, duplicate_of__isnull=True)
-    elif filters.status == "duplicates":
-        qs = qs.filter(duplicate_of__isnull=False)
-    elif filters.status == "inactive":
-        qs = qs.filter(is_active=False)
-    return qs.order_by("-created_at", "-id")
+    return customers_by_status(qs, filters.status).order_by("-created_at", "-id")
+
+
+def customers_by_status(qs: QuerySet[Customer], status: str) -> QuerySet[Customer]:
+    """The list's status filter: active (not duplicates), duplicates, inactive or all."""
+    if status == "active":
+        return qs.filter(is_active=True, duplicate_of__isnull=True)
+    if status == "duplicates":
+        return qs.filter(duplicate_of__isnull=False)
+    if status == "inactive":
+        return qs.filter(is_active=False)
+    return qs
 
 
 def _search_value(text: str) -> str:

@@ -324,15 +324,13 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
         name = self.request.query_params.get("queue", "all")
         if name not in selectors.QUEUES:
             raise exceptions.ValidationError({"queue": [f"one of: {', '.join(selectors.QUEUES)}"]})
-        return selectors.queue(self.request.user, name)
+        return selectors.queue_for_api(self.request.user, name)
 
     def get_object(self):
         try:
             return (
                 selectors.tickets_visible(self.request.user)
-                .select_related(
-                    "category", "ticket_type", "department", "owner", "first_responder", "parent"
-                )
+                .select_related(*selectors.API_RELATED)
                 .get(number=self.kwargs["number"])
             )
         except Ticket.DoesNotExist:

@@ -1,14 +1,26 @@
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.org.models import Department
 from kefu.tickets.models import Category, DepartmentQueue, RoutingRule, TicketType
-from kefu.tickets.rules import Channel, Priority
+from kefu.tickets.rules import Channel, Priority, too_long_message
 from kefu.tickets.states import Status
 
 
 def _tree_label(node) -> str:
     return "　" * node.depth + node.name
+
+
+def limit_length(field: forms.CharField, limit: int) -> None:
+    """Hold *field* to *limit* characters: the browser stops typing there, and the
+    server's error names the field and the rule as the services' do."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+    field.error_messages["max_length"] = too_long_message(str(field.label))
 
 
 class IntakeForm(forms.Form):
@@ -33,7 +45,9 @@ class IntakeForm(forms.Form):
     )
     title = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("work order", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     department = forms.ModelChoiceField(
         label=_("Dispatch to"),
@@ -57,8 +71,13 @@ class IntakeForm(forms.Form):
         self.extra_specs = list(category.extra_fields) if category else []
         for spec in self.extra_specs:
             self.fields[f"extra_{spec['name']}"] = forms.CharField(
-                label=spec.get("label", spec["name"]), required=False, max_length=200
+                label=spec.get("label", spec["name"]), required=False
             )
+            limit_length(
+                self.fields[f"extra_{spec['name']}"], settings.KEFU_TICKET_EXTRA_VALUE_MAX_CHARS
+            )
+        limit_length(self.fields["description"], settings.KEFU_TICKET_DESCRIPTION_MAX_CHARS)
+        limit_length(self.fields["resolution"], settings.KEFU_TICKET_NOTE_MAX_CHARS)
 
     def _category(self):
         value = self.data.get("category") if self.is_bound else self.initial.get("category")
@@ -116,10 +135,14 @@ class TicketFilterForm(forms.Form):
 class ReasonForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Handler"), required=False, queryset=None)
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("work order", "Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     resolution = forms.CharField(
-        label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("work order", "Result"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     department = forms.ModelChoiceField(
         label=_("Department"), required=False, queryset=Department.objects.none()
@@ -132,6 +155,8 @@ class ReasonForm(forms.Form):
         from kefu.org.models import User
 
         self.fields["owner"].queryset = User.objects.filter(is_active=True)
+        limit_length(self.fields["reason"], settings.KEFU_TICKET_NOTE_MAX_CHARS)
+        limit_length(self.fields["resolution"], settings.KEFU_TICKET_NOTE_MAX_CHARS)
 
 
 class CategoryForm(forms.ModelForm):
@@ -180,9 +205,7 @@ class PublicReportForm(forms.Form):
 
     category = forms.ModelChoiceField(label=_("What is it about"), queryset=Category.objects.none())
     title = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(
-        label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
-    )
+    description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}))
     contact_name = forms.CharField(label=_("Your name"), max_length=60)
     contact_phone = forms.CharField(label=_("Mobile phone"), max_length=30)
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
@@ -196,6 +219,7 @@ class PublicReportForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(
             is_active=True, children__isnull=True
         ).order_by("path")
+        limit_length(self.fields["description"], settings.KEFU_TICKET_DESCRIPTION_MAX_CHARS)
 
 
 class TrackForm(forms.Form):

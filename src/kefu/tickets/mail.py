@@ -54,7 +54,8 @@ from kefu.tickets.models import (
     Ticket,
     TicketEvent,
 )
-from kefu.tickets.rules import Channel
+from kefu.tickets.rules import Channel, truncate
+from kefu.tickets.services.common import limits
 from kefu.tickets.states import OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -360,6 +361,7 @@ def _reply_add(*, ticket: Ticket, email: ParsedEmail, now: datetime) -> Ticket:
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     Ticket.objects.filter(pk=locked.pk).update(repeat_count=F("repeat_count") + 1, updated_at=now)
     text = strip_quoted(email.body) or email.subject or _("(empty email)")
+    text = truncate(text, limits().note, _cut())
     data = {"channel": Channel.EMAIL, "message_id": email.message_id, "from": email.from_address}
     if locked.identity_sealed:
         services.identity_keep(ticket=locked, identity={"contacts": [email.from_address]}, now=now)
@@ -387,6 +389,25 @@ def _reply_add(*, ticket: Ticket, email: ParsedEmail, now: datetime) -> Ticket:
             ticket=locked, actor=None, note=_("The customer wrote again by email."), now=now
         )
     return locked
+
+
+def _cut() -> str:
+    return "…" + _("[cut: the email was longer]")
+
+
+def _cut_note(*, ticket: Ticket, email: ParsedEmail, length: int, now: datetime) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=EventKind.NOTE,
+        actor=None,
+        note=_(
+            "The email had %(length)s characters; the description keeps the first "
+            "%(limit)s. The whole email stays in the mailbox (Message-ID %(message_id)s)."
+        )
+        % {"length": length, "limit": limits().description, "message_id": email.message_id},
+        data={"channel": Channel.EMAIL, "message_id": email.message_id, "cut": length},
+        created_at=now,
+    )
 
 
 def _attachments_store(*, ticket: Ticket, email: ParsedEmail, now: datetime) -> None:
@@ -447,16 +468,21 @@ def inbound_email_take(
         ticket = _reply_add(ticket=ticket, email=email, now=now)
     else:
         outcome = Outcome.NEW
+        # Refusing a long email would lose the customer's message: the order is taken
+        # with the text cut to the limit, and the timeline says so.
+        limit = limits().description
         ticket = services.ticket_create(
             actor=None,
             category=category,
             channel=Channel.EMAIL,
             title=(email.subject or _("(no subject)"))[:MAX_TITLE],
-            description=email.body,
+            description=truncate(email.body.strip(), limit, _cut()),
             contact_name=email.contact_name,
             contact_phone=email.phone,
             now=now,
         )
+        if len(email.body.strip()) > limit:
+            _cut_note(ticket=ticket, email=email, length=len(email.body.strip()), now=now)
     if ticket is not None:
         _attachments_store(ticket=ticket, email=email, now=now)
         if ticket.identity_sealed:

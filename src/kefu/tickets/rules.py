@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DEFAULT_NUMBER_PATTERN = "{prefix}{date:%Y%m%d}-{serial:05d}"
 # The ticket types every installation starts with (code, Chinese name); configurable after.
@@ -136,3 +137,73 @@ def mask_phone(phone: str) -> str:
     if len(digits) > 4:
         return "*" * (len(digits) - 4) + digits[-4:]
     return digits
+
+
+# ---------------------------------------------------------------- size limits
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a work order takes (settings ``KEFU_TICKET_*_MAX_*``): characters of the
+    description and of a timeline note (reason, result, comment), and the category fields'
+    JSON as a whole (bytes, keys) and per value (characters)."""
+
+    description: int
+    note: int
+    extra_bytes: int
+    extra_keys: int
+    extra_value: int
+
+
+def too_long(label: str, value: str, limit: int) -> str | None:
+    """The error naming *label* and the rule when *value* is over *limit* characters."""
+    if len(value) <= limit:
+        return None
+    return too_long_message(label) % {"limit_value": limit, "show_value": len(value)}
+
+
+def too_long_message(label: str) -> str:
+    """The message for a text over its limit, with ``%(limit_value)d`` and
+    ``%(show_value)d`` left to fill (Django's max_length parameters, so forms show it too)."""
+    return _("%(field)s is too long: at most %(limit)s characters, this one has %(length)s.") % {
+        "field": label,
+        "limit": "%(limit_value)d",
+        "length": "%(show_value)d",
+    }
+
+
+def extra_errors(extra, labels: dict[str, str], limits: Limits) -> dict[str, str]:
+    """What is wrong with the category fields *extra* as sent, by field: ``extra`` for the
+    whole (not an object, too many fields, too large), ``extra_<name>`` for one value."""
+    import json
+
+    label = str(pgettext_lazy("work order", "Category fields"))
+    if not isinstance(extra, dict):
+        return {
+            "extra": _("%(field)s must be an object of field names and values.") % {"field": label}
+        }
+    if len(extra) > limits.extra_keys:
+        return {
+            "extra": _("%(field)s: at most %(limit)s fields, this has %(count)s.")
+            % {"field": label, "limit": limits.extra_keys, "count": len(extra)}
+        }
+    size = len(json.dumps(extra, ensure_ascii=False, default=str).encode())
+    if size > limits.extra_bytes:
+        return {
+            "extra": _("%(field)s: at most %(limit)s bytes in all, this has %(size)s.")
+            % {"field": label, "limit": limits.extra_bytes, "size": size}
+        }
+    errors = {}
+    for name, value in extra.items():
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        problem = too_long(labels.get(name, str(name)), text, limits.extra_value)
+        if problem:
+            errors[f"extra_{name}"] = problem
+    return errors
+
+
+def truncate(text: str, limit: int, marker: str) -> str:
+    """*text* cut to *limit* characters, ending with *marker* when it was cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - len(marker), 0)] + marker

@@ -162,6 +162,38 @@ QUEUE_COLUMNS = (
 )
 
 
+# What the API's order body reads (``kefu.tickets.api.TicketSerializer``): every column it
+# shows and the related rows it names, so that a list reads no row twice.
+API_RELATED = ("category", "ticket_type", "department", "owner", "first_responder", "parent")
+API_COLUMNS = (
+    *QUEUE_COLUMNS,
+    "description",
+    "extra",
+    "contact_phone",
+    "calling_number",
+    "call_recording_ref",
+    "address",
+    "resolution",
+    "settled_at_first_contact",
+    "return_count",
+    "supervision_due",
+    "dispatched_at",
+    "signed_at",
+    "resolved_at",
+    "closed_at",
+    "category__code",
+    "ticket_type__code",
+    "department__code",
+    "parent__number",
+)
+
+
+def queue_for_api(user, name: str) -> QuerySet[Ticket]:
+    """A queue as the API lists it: ``queue`` with every column of the API's order body
+    loaded by the list's one query."""
+    return queue(user, name).select_related(*API_RELATED).only(*API_COLUMNS)
+
+
 def apply_filters(qs: QuerySet[Ticket], f: TicketFilter) -> QuerySet[Ticket]:
     if f.status:
         qs = qs.filter(status__in=f.status)

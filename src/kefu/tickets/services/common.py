@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kefu.notify.services import notify_users
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
+from kefu.tickets import rules
 from kefu.tickets.models import Ticket
 from kefu.tickets.states import Status
 
@@ -77,3 +81,31 @@ def sms_context(ticket: Ticket) -> dict:
         "status": ticket.get_status_display(),
         "result": ticket.resolution,
     }
+
+
+def limits() -> rules.Limits:
+    """The size limits of a work order, from the settings."""
+    return rules.Limits(
+        description=settings.KEFU_TICKET_DESCRIPTION_MAX_CHARS,
+        note=settings.KEFU_TICKET_NOTE_MAX_CHARS,
+        extra_bytes=settings.KEFU_TICKET_EXTRA_MAX_BYTES,
+        extra_keys=settings.KEFU_TICKET_EXTRA_MAX_KEYS,
+        extra_value=settings.KEFU_TICKET_EXTRA_VALUE_MAX_CHARS,
+    )
+
+
+def notes_check(**notes: str) -> None:
+    """Refuse any timeline text (``reason=…``, ``note=…``) over the note limit, naming it."""
+    limit = limits().note
+    labels = {
+        "note": pgettext("work order", "Note"),
+        "reason": pgettext("work order", "Reason"),
+        "resolution": pgettext("work order", "Result"),
+    }
+    errors = {
+        field: message
+        for field, text in notes.items()
+        if (message := rules.too_long(str(labels.get(field, field)), text or "", limit))
+    }
+    if errors:
+        raise ValidationError(errors)

@@ -19,6 +19,7 @@ from kefu.tickets.models import Category, EventKind, Ticket, TicketEvent
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.services.common import (
     department_people,
+    notes_check,
     notify_people,
     sms_context,
     ticket_lock,
@@ -58,6 +59,7 @@ def ticket_add_note(
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("The note is empty.")})
+    notes_check(note=note)
     ticket = ticket_lock(ticket=ticket)
     return timeline_append(
         ticket=ticket, kind=EventKind.NOTE, actor=actor, note=note, public=public, now=now
@@ -75,6 +77,7 @@ def ticket_urge(
 ) -> Ticket:
     """催办: any user in scope may urge an open order; the handler is told."""
     now = now or timezone.now()
+    notes_check(note=note)
     ticket = ticket_lock(ticket=ticket)
     if ticket.status not in OPEN_STATUSES:
         raise ValidationError({"action": _("Only open orders can be urged.")})
@@ -93,6 +96,7 @@ def ticket_supervise(
 ) -> Ticket:
     """督办: a head puts an order under supervision with a target date."""
     now = now or timezone.now()
+    notes_check(note=note)
     ticket = ticket_lock(ticket=ticket)
     if not may_supervise(actor, ticket):
         raise PermissionDenied(_("Only heads and managers can supervise orders."))

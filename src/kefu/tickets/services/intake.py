@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kefu.notify.services import render_template_text, sms_queue_text, sms_template
 from kefu.org.models import Department, User
 from kefu.tickets import lifecycle, rules
 from kefu.tickets.models import Category, EventKind, IdempotencyKey, Ticket
+from kefu.tickets.services import common
 from kefu.tickets.services.common import sms_context
 from kefu.tickets.services.identity import identity_seal
 from kefu.tickets.services.routing import number_allocate
@@ -145,9 +147,10 @@ def _draft(
         number="pending",
         **{name: value.strip() for name, value in text.items()},
     )
-    errors: dict = {}
+    errors: dict = _size_errors(category, draft.description, extra)
     try:
-        draft.extra = _validate_extra(category, extra or {})
+        if "extra" not in errors:
+            draft.extra = _validate_extra(category, extra or {})
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
@@ -171,6 +174,22 @@ _CREATE_TRUSTED = [
     "parent",
     "merged_into",
 ]
+
+
+def _size_errors(category: Category, description: str, extra) -> dict[str, str]:
+    """The size limits (``common.limits``) of the description and of the category fields
+    as sent, before anything else reads them."""
+    limits = common.limits()
+    errors = {}
+    message = rules.too_long(pgettext("work order", "Description"), description, limits.description)
+    if message:
+        errors["description"] = message
+    labels = {
+        spec.get("name"): spec.get("label", spec.get("name"))
+        for spec in category.extra_fields or []
+    }
+    errors.update(rules.extra_errors({} if extra is None else extra, labels, limits))
+    return errors
 
 
 def _validate_extra(category: Category, extra: dict) -> dict:

@@ -25,6 +25,7 @@ from kefu.tickets.permissions import may_take
 from kefu.tickets.services.common import (
     PUBLIC_STATUSES,
     department_people,
+    notes_check,
     notify_people,
     office_people,
     sms_context,
@@ -66,6 +67,7 @@ def ticket_transition(
     or ``PermissionDenied``; nothing changes in either case. ``actor`` None is the system.
     """
     now = now or timezone.now()
+    notes_check(reason=reason, resolution=resolution)
     ticket = ticket_lock(ticket=ticket)
     action = Action(action)
     from_status = Status(ticket.status)
