@@ -5,7 +5,6 @@ The reporter of a tip-off is not a field of any serializer here: only
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,13 +26,6 @@ from kefu.complaints.permissions import may_see_statistics
 from kefu.org.models import Department, User
 from kefu.tickets import services as ticket_services
 from kefu.tickets.states import Action
-
-
-def _raise_drf(exc):
-    if isinstance(exc, PermissionDenied):
-        raise exceptions.PermissionDenied(str(exc) or None)
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    raise exceptions.ValidationError(detail)
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -296,6 +288,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Complaint and tip-off case files in the caller's data scope (投诉案件)."""
 
     serializer_class = CaseSerializer
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         params = self.request.query_params
@@ -323,10 +316,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
         data = input_class(data=self.request.data)
         data.is_valid(raise_exception=True)
         case = self._case()
-        try:
-            call(case, dict(data.validated_data))
-        except (ValidationError, PermissionDenied) as exc:
-            _raise_drf(exc)
+        call(case, dict(data.validated_data))
         fresh = selectors.case_for_user(self.request.user, case.pk)
         return Response(CaseSerializer(fresh).data, status=status)
 
@@ -470,26 +460,20 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
         data = RevealInput(data=request.data)
         if not data.is_valid():
             # a refusal is logged before the input is even looked at
-            try:
-                services.identity_reveal(
-                    case=case,
-                    actor=request.user,
-                    purpose="",
-                    channel="api",
-                    address=request.META.get("REMOTE_ADDR"),
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                _raise_drf(exc)
-        try:
-            identity = services.identity_reveal(
+            services.identity_reveal(
                 case=case,
                 actor=request.user,
-                purpose=data.validated_data["purpose"],
+                purpose="",
                 channel="api",
                 address=request.META.get("REMOTE_ADDR"),
             )
-        except (ValidationError, PermissionDenied) as exc:
-            _raise_drf(exc)
+        identity = services.identity_reveal(
+            case=case,
+            actor=request.user,
+            purpose=data.validated_data["purpose"],
+            channel="api",
+            address=request.META.get("REMOTE_ADDR"),
+        )
         identity.pop("customer_id", None)
         return Response(identity)
 

@@ -207,6 +207,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "kefu.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    "EXCEPTION_HANDLER": "kefu.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "kefu.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "kefu API",

@@ -29,3 +29,9 @@ urlpatterns = [
     path("api/v1/", include("kefu.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# JSON for the API's paths, Django's pages elsewhere
+handler400 = "kefu.api.errors.bad_request"
+handler403 = "kefu.api.errors.permission_denied"
+handler404 = "kefu.api.errors.page_not_found"
+handler500 = "kefu.api.errors.server_error"
