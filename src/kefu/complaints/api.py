@@ -30,7 +30,7 @@ from kefu.tickets.states import Action
 
 class ActionSerializer(serializers.ModelSerializer):
     owner = serializers.StringRelatedField()
-    verified_by = serializers.StringRelatedField()
+    verified_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = CorrectiveAction
@@ -50,7 +50,7 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class RemedySerializer(serializers.ModelSerializer):
-    approved_by = serializers.StringRelatedField()
+    approved_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Remedy
@@ -72,8 +72,8 @@ class RemedySerializer(serializers.ModelSerializer):
 
 
 class PenaltySerializer(serializers.ModelSerializer):
-    person = serializers.StringRelatedField()
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    person = serializers.StringRelatedField(allow_null=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Penalty
@@ -84,9 +84,13 @@ class CaseSerializer(serializers.ModelSerializer):
     ticket = serializers.SlugRelatedField(slug_field="number", read_only=True)
     title = serializers.CharField(source="ticket.title", read_only=True)
     ticket_status = serializers.CharField(source="ticket.status", read_only=True)
-    complaint_class = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    responsible_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    responsible_person = serializers.StringRelatedField()
+    complaint_class = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    responsible_department = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    responsible_person = serializers.StringRelatedField(allow_null=True)
     validity_display = serializers.CharField(source="get_validity_display", read_only=True)
     corrective_actions = ActionSerializer(many=True, read_only=True)
     remedies = RemedySerializer(many=True, read_only=True)
@@ -250,13 +254,13 @@ StatisticsOutput = inline_serializer(
         "registered": serializers.IntegerField(),
         "closed": serializers.IntegerField(),
         "closed_on_time": serializers.IntegerField(),
-        "on_time_rate": serializers.DecimalField(5, 1, allow_null=True),
+        "on_time_rate": serializers.FloatField(allow_null=True),
         "valid": serializers.IntegerField(),
         "invalid": serializers.IntegerField(),
-        "compensation_total": serializers.DecimalField(14, 2),
-        "allowance_total": serializers.DecimalField(14, 2),
+        "compensation_total": serializers.FloatField(),
+        "allowance_total": serializers.FloatField(),
         "penalty_count": serializers.IntegerField(),
-        "fine_total": serializers.DecimalField(14, 2),
+        "fine_total": serializers.FloatField(),
         "by_class": serializers.ListField(child=serializers.ListField()),
         "by_department": serializers.ListField(child=serializers.ListField()),
         "by_validity": serializers.ListField(child=serializers.ListField()),

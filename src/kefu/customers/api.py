@@ -7,6 +7,7 @@ for callers who do not see them on screen either. Writes call the services.
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -79,6 +80,16 @@ class CustomerSerializer(serializers.ModelSerializer):
     contacts = serializers.SerializerMethodField()
     accounts = AccountSerializer(many=True, read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    # optional choices: "" when not given (the schema says so)
+    id_type = serializers.ChoiceField(
+        choices=Customer._meta.get_field("id_type").choices, read_only=True, allow_blank=True
+    )
+    source_channel = serializers.ChoiceField(
+        choices=Customer._meta.get_field("source_channel").choices, read_only=True, allow_blank=True
+    )
+    credit_rating = serializers.ChoiceField(
+        choices=Customer._meta.get_field("credit_rating").choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = Customer
@@ -279,7 +290,7 @@ class CustomerViewSet(
             or ""
         )
         if not query.strip():
-            raise ApiValidationError({"q": ["Give phone, account or q."]})
+            raise ApiValidationError({"q": [_("Give phone, account or q.")]}, code="required")
         hits = selectors.customer_lookup(request.user, query)
         if request.query_params.get("phone"):
             hits = [h for h in hits if h.kind == "phone"]

@@ -31,7 +31,7 @@ from kefu.followups.rules import AttemptOutcome, Satisfaction
 
 
 class AttemptSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = VisitAttempt
@@ -41,9 +41,9 @@ class AttemptSerializer(serializers.ModelSerializer):
 class ReturnVisitSerializer(serializers.ModelSerializer):
     ticket = serializers.SlugRelatedField(slug_field="number", read_only=True)
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    assignee = serializers.StringRelatedField()
-    handler = serializers.StringRelatedField()
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    assignee = serializers.StringRelatedField(allow_null=True)
+    handler = serializers.StringRelatedField(allow_null=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     reasons = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -233,7 +233,7 @@ class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
 
 class SurveyResponseSerializer(serializers.ModelSerializer):
     questionnaire = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    customer = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    customer = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     ticket = serializers.SerializerMethodField()
 
     class Meta:
@@ -316,7 +316,7 @@ class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
 class PlannedVisitSerializer(serializers.ModelSerializer):
     customer = serializers.SlugRelatedField(slug_field="code", read_only=True)
     rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    assignee = serializers.StringRelatedField()
+    assignee = serializers.StringRelatedField(allow_null=True)
     overdue = serializers.SerializerMethodField()
 
     class Meta:

@@ -101,6 +101,10 @@ def _parse_start(raw: str | None) -> datetime:
         raise ValueError(
             _("start: the time must carry its offset, e.g. 2026-05-06T09:00:00+08:00.")
         )
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(
+            _("start: a time in the years %(lo)d to %(hi)d.") % {"lo": MIN_YEAR, "hi": MAX_YEAR}
+        )
     return value
 
 
@@ -143,7 +147,9 @@ class CalendarAddView(APIView):
                 "start",
                 OpenApiTypes.DATETIME,
                 required=True,
-                description="ISO 8601 with offset, e.g. 2026-05-06T09:00:00+08:00",
+                description=(
+                    "ISO 8601 with offset, e.g. 2026-05-06T09:00:00+08:00; years 2000 … 2100"
+                ),
             ),
             OpenApiParameter("amount", OpenApiTypes.INT, required=True, description="0 … 100000"),
             OpenApiParameter(

@@ -23,7 +23,7 @@ from kefu.tickets.states import MOVES, Action, Need, allowed_actions, missing
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -48,9 +48,9 @@ class TicketSerializer(serializers.ModelSerializer):
     ticket_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     first_responder = serializers.SerializerMethodField()
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    owner = serializers.StringRelatedField()
-    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    owner = serializers.StringRelatedField(allow_null=True)
+    parent = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
 
     class Meta:
         model = Ticket
