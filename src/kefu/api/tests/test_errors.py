@@ -183,3 +183,16 @@ def test_an_oversized_form_body_is_413(org, api, small_uploads):
     body = {"category": "x", "channel": "phone", "title": "t", "description": "x" * 5_000}
     response = api(org.agent).post("/api/v1/tickets/", body)
     assert_envelope(response, 413, "request_too_large")
+
+
+def test_a_dropped_connection_before_the_view_is_a_json_503_too(org, client_as):
+    """The session is read by a middleware, before DRF's view: Django's error view answers."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    client = client_as(org.agent)
+    client.raise_request_exception = False
+    closed = OperationalError("server closed the connection unexpectedly")
+    with mock.patch.object(SessionStore, "load", side_effect=closed):
+        response = client.get("/api/v1/tickets/")
+    assert_envelope(response, 503, "database_unavailable")
+    assert response["Retry-After"] == "5"
