@@ -5,7 +5,6 @@ The reporter of a tip-off is not a field of any serializer here: only
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,16 +28,9 @@ from kefu.tickets import services as ticket_services
 from kefu.tickets.states import Action
 
 
-def _raise_drf(exc):
-    if isinstance(exc, PermissionDenied):
-        raise exceptions.PermissionDenied(str(exc) or None)
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    raise exceptions.ValidationError(detail)
-
-
 class ActionSerializer(serializers.ModelSerializer):
     owner = serializers.StringRelatedField()
-    verified_by = serializers.StringRelatedField()
+    verified_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = CorrectiveAction
@@ -58,7 +50,7 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class RemedySerializer(serializers.ModelSerializer):
-    approved_by = serializers.StringRelatedField()
+    approved_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Remedy
@@ -80,8 +72,8 @@ class RemedySerializer(serializers.ModelSerializer):
 
 
 class PenaltySerializer(serializers.ModelSerializer):
-    person = serializers.StringRelatedField()
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    person = serializers.StringRelatedField(allow_null=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Penalty
@@ -92,9 +84,13 @@ class CaseSerializer(serializers.ModelSerializer):
     ticket = serializers.SlugRelatedField(slug_field="number", read_only=True)
     title = serializers.CharField(source="ticket.title", read_only=True)
     ticket_status = serializers.CharField(source="ticket.status", read_only=True)
-    complaint_class = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    responsible_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    responsible_person = serializers.StringRelatedField()
+    complaint_class = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    responsible_department = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    responsible_person = serializers.StringRelatedField(allow_null=True)
     validity_display = serializers.CharField(source="get_validity_display", read_only=True)
     corrective_actions = ActionSerializer(many=True, read_only=True)
     remedies = RemedySerializer(many=True, read_only=True)
@@ -271,13 +267,13 @@ StatisticsOutput = inline_serializer(
         "registered": serializers.IntegerField(),
         "closed": serializers.IntegerField(),
         "closed_on_time": serializers.IntegerField(),
-        "on_time_rate": serializers.DecimalField(5, 1, allow_null=True),
+        "on_time_rate": serializers.FloatField(allow_null=True),
         "valid": serializers.IntegerField(),
         "invalid": serializers.IntegerField(),
-        "compensation_total": serializers.DecimalField(14, 2),
-        "allowance_total": serializers.DecimalField(14, 2),
+        "compensation_total": serializers.FloatField(),
+        "allowance_total": serializers.FloatField(),
         "penalty_count": serializers.IntegerField(),
-        "fine_total": serializers.DecimalField(14, 2),
+        "fine_total": serializers.FloatField(),
         "by_class": serializers.ListField(child=serializers.ListField()),
         "by_department": serializers.ListField(child=serializers.ListField()),
         "by_validity": serializers.ListField(child=serializers.ListField()),
@@ -309,6 +305,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Complaint and tip-off case files in the caller's data scope (投诉案件)."""
 
     serializer_class = CaseSerializer
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         params = self.request.query_params
@@ -336,10 +333,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
         data = input_class(data=self.request.data)
         data.is_valid(raise_exception=True)
         case = self._case()
-        try:
-            call(case, dict(data.validated_data))
-        except (ValidationError, PermissionDenied) as exc:
-            _raise_drf(exc)
+        call(case, dict(data.validated_data))
         fresh = selectors.case_for_user(self.request.user, case.pk)
         return Response(CaseSerializer(fresh).data, status=status)
 
@@ -483,26 +477,20 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
         data = RevealInput(data=request.data)
         if not data.is_valid():
             # a refusal is logged before the input is even looked at
-            try:
-                services.identity_reveal(
-                    case=case,
-                    actor=request.user,
-                    purpose="",
-                    channel="api",
-                    address=request.META.get("REMOTE_ADDR"),
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                _raise_drf(exc)
-        try:
-            identity = services.identity_reveal(
+            services.identity_reveal(
                 case=case,
                 actor=request.user,
-                purpose=data.validated_data["purpose"],
+                purpose="",
                 channel="api",
                 address=request.META.get("REMOTE_ADDR"),
             )
-        except (ValidationError, PermissionDenied) as exc:
-            _raise_drf(exc)
+        identity = services.identity_reveal(
+            case=case,
+            actor=request.user,
+            purpose=data.validated_data["purpose"],
+            channel="api",
+            address=request.META.get("REMOTE_ADDR"),
+        )
         identity.pop("customer_id", None)
         return Response(identity)
 

@@ -216,11 +216,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kefu.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "kefu.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    "EXCEPTION_HANDLER": "kefu.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "kefu.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 # API tokens (django-rest-knox): only a digest of each key is stored; a token stops working
 # after API_TOKEN_TTL_DAYS, and its owner (or an administrator) can revoke it at any time.

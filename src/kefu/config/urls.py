@@ -30,5 +30,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# an error of the database's outside a view (the session, the user) answers 503, not 500
-handler500 = "kefu.core.unavailable.server_error"
+# JSON for the API's paths, Django's pages elsewhere; an error of the database's outside
+# a view (the session, the user) answers 503, not 500
+handler400 = "kefu.api.errors.bad_request"
+handler403 = "kefu.api.errors.permission_denied"
+handler404 = "kefu.api.errors.page_not_found"
+handler500 = "kefu.api.errors.server_error"

@@ -6,8 +6,8 @@ for callers who do not see them on screen either. Writes call the services.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -27,12 +27,6 @@ from kefu.customers.models import (
     VisitRecord,
 )
 from kefu.org.models import User
-
-
-def _api_errors(exc: DjangoValidationError) -> ApiValidationError:
-    if hasattr(exc, "error_dict"):
-        return ApiValidationError(exc.message_dict)
-    return ApiValidationError({"non_field_errors": exc.messages})
 
 
 def _show_pii(context, customer) -> bool:
@@ -86,6 +80,16 @@ class CustomerSerializer(serializers.ModelSerializer):
     contacts = serializers.SerializerMethodField()
     accounts = AccountSerializer(many=True, read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    # optional choices: "" when not given (the schema says so)
+    id_type = serializers.ChoiceField(
+        choices=Customer._meta.get_field("id_type").choices, read_only=True, allow_blank=True
+    )
+    source_channel = serializers.ChoiceField(
+        choices=Customer._meta.get_field("source_channel").choices, read_only=True, allow_blank=True
+    )
+    credit_rating = serializers.ChoiceField(
+        choices=Customer._meta.get_field("credit_rating").choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = Customer
@@ -263,12 +267,9 @@ class CustomerViewSet(
         data = dict(payload.validated_data)
         contacts = [services.ContactData(**c) for c in data.pop("contacts")]
         accounts = [services.AccountData(**a) for a in data.pop("accounts")]
-        try:
-            customer = services.customer_create(
-                actor=request.user, contacts=contacts, accounts=accounts, **data
-            )
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from None
+        customer = services.customer_create(
+            actor=request.user, contacts=contacts, accounts=accounts, **data
+        )
         customer = self.get_queryset().filter(pk=customer.pk).first() or customer
         return Response(
             CustomerSerializer(customer, context=self.get_serializer_context()).data,
@@ -284,10 +285,7 @@ class CustomerViewSet(
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         tags = data.pop("tags", None)
-        try:
-            services.customer_update(customer=customer, tags=tags, **data)
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from None
+        services.customer_update(customer=customer, tags=tags, **data)
         return Response(
             CustomerSerializer(
                 self.get_queryset().get(pk=customer.pk), context=self.get_serializer_context()
@@ -315,7 +313,7 @@ class CustomerViewSet(
             or ""
         )
         if not query.strip():
-            raise ApiValidationError({"q": ["Give phone, account or q."]})
+            raise ApiValidationError({"q": [_("Give phone, account or q.")]}, code="required")
         hits = selectors.customer_lookup(request.user, query)
         if request.query_params.get("phone"):
             hits = [h for h in hits if h.kind == "phone"]
@@ -389,12 +387,9 @@ class ContactViewSet(
         )
         fields = {**current, **data}
         fields.pop("is_active", None)
-        try:
-            return services.contact_save(
-                customer=customer, data=services.ContactData(**fields), contact=contact
-            )
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from None
+        return services.contact_save(
+            customer=customer, data=services.ContactData(**fields), contact=contact
+        )
 
     def perform_create(self, serializer):
         serializer.instance = self._save(serializer)
@@ -469,12 +464,9 @@ class VisitPlanViewSet(_VisitBase):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         customer = self._customer(data.pop("customer"))
-        try:
-            serializer.instance = services.visit_plan_submit(
-                customer=customer, manager=self.request.user, **data
-            )
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from None
+        serializer.instance = services.visit_plan_submit(
+            customer=customer, manager=self.request.user, **data
+        )
 
 
 class VisitRecordViewSet(_VisitBase):
@@ -488,9 +480,6 @@ class VisitRecordViewSet(_VisitBase):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         customer = self._customer(data.pop("customer"))
-        try:
-            serializer.instance = services.visit_record_create(
-                customer=customer, manager=self.request.user, **data
-            )
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from None
+        serializer.instance = services.visit_record_create(
+            customer=customer, manager=self.request.user, **data
+        )

@@ -1,6 +1,6 @@
 """REST API for work orders: intake with Idempotency-Key, scoped reads, actions."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,15 +22,8 @@ from kefu.tickets.rules import Channel, Priority, mask_phone
 from kefu.tickets.states import MOVES, Action, Need, allowed_actions, missing
 
 
-def _raise_drf(exc):
-    if isinstance(exc, PermissionDenied):
-        raise exceptions.PermissionDenied(str(exc) or None)
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    raise exceptions.ValidationError(detail)
-
-
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -55,9 +48,9 @@ class TicketSerializer(serializers.ModelSerializer):
     ticket_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     first_responder = serializers.SerializerMethodField()
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    owner = serializers.StringRelatedField()
-    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    owner = serializers.StringRelatedField(allow_null=True)
+    parent = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
 
     class Meta:
         model = Ticket
@@ -269,7 +262,7 @@ class TransitionSerializer(serializers.Serializer):
             errors = missing(action, given)
             if errors:
                 raise serializers.ValidationError(
-                    {field: [message] for field, message in errors.items()}
+                    {field: [message] for field, message in errors.items()}, code="required"
                 )
         return attrs
 
@@ -353,20 +346,17 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         key = request.headers.get("Idempotency-Key", "").strip()
-        try:
-            if key:
-                if len(key) > 100:
-                    raise ValidationError({"idempotency_key": "at most 100 characters"})
-                ticket, created = services.ticket_create_idempotent(
-                    actor=request.user,
-                    key=key,
-                    payload_hash=services.request_hash(request.data),
-                    **fields,
-                )
-            else:
-                ticket, created = services.ticket_create(actor=request.user, **fields), True
-        except (ValidationError, PermissionDenied) as exc:
-            _raise_drf(exc)
+        if key:
+            if len(key) > 100:
+                raise ValidationError({"idempotency_key": "at most 100 characters"})
+            ticket, created = services.ticket_create_idempotent(
+                actor=request.user,
+                key=key,
+                payload_hash=services.request_hash(request.data),
+                **fields,
+            )
+        else:
+            ticket, created = services.ticket_create(actor=request.user, **fields), True
         return Response(
             TicketSerializer(ticket).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -400,31 +390,28 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
         serializer = ActionSerializer(data={**body, "action": action_name})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            if action_name == "urge":
-                ticket = services.ticket_urge(ticket=ticket, actor=request.user, note=data["note"])
-            elif action_name == "supervise":
-                if data.get("due") is None:
-                    raise ValidationError({"due": _("Give the target date.")})
-                ticket = services.ticket_supervise(
-                    ticket=ticket, actor=request.user, due=data["due"], note=data["note"]
-                )
-            elif action_name == "comment":
-                services.ticket_add_note(
-                    ticket=ticket, actor=request.user, note=data["note"], public=data["public"]
-                )
-            else:
-                ticket = services.ticket_transition(
-                    ticket=ticket,
-                    actor=request.user,
-                    action=action_name,
-                    reason=data["reason"],
-                    resolution=data["resolution"],
-                    department=data["department"],
-                    owner=data["owner"],
-                )
-        except (ValidationError, PermissionDenied) as exc:
-            _raise_drf(exc)
+        if action_name == "urge":
+            ticket = services.ticket_urge(ticket=ticket, actor=request.user, note=data["note"])
+        elif action_name == "supervise":
+            if data.get("due") is None:
+                raise ValidationError({"due": _("Give the target date.")}, code="required")
+            ticket = services.ticket_supervise(
+                ticket=ticket, actor=request.user, due=data["due"], note=data["note"]
+            )
+        elif action_name == "comment":
+            services.ticket_add_note(
+                ticket=ticket, actor=request.user, note=data["note"], public=data["public"]
+            )
+        else:
+            ticket = services.ticket_transition(
+                ticket=ticket,
+                actor=request.user,
+                action=action_name,
+                reason=data["reason"],
+                resolution=data["resolution"],
+                department=data["department"],
+                owner=data["owner"],
+            )
         ticket.refresh_from_db()
         return Response(TicketSerializer(ticket).data)
 
@@ -573,18 +560,12 @@ class CategoryViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("is_active", None)
-        try:
-            serializer.instance = services.category_create(**data)
-        except ValidationError as exc:
-            _raise_drf(exc)
+        serializer.instance = services.category_create(**data)
 
     def perform_update(self, serializer):
-        try:
-            serializer.instance = services.category_update(
-                category=serializer.instance, **serializer.validated_data
-            )
-        except ValidationError as exc:
-            _raise_drf(exc)
+        serializer.instance = services.category_update(
+            category=serializer.instance, **serializer.validated_data
+        )
 
 
 class RoutingRuleSerializer(serializers.ModelSerializer):

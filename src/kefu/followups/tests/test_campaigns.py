@@ -10,6 +10,7 @@ from conftest import make_staff
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
+from kefu.api.testing import field_errors
 from kefu.customers import services as customer_services
 from kefu.followups import services
 from kefu.followups.models import Questionnaire, SurveyResponse
@@ -243,7 +244,7 @@ def test_api_refuses_bad_fields_and_stores_nothing(org, campaign, customer, chan
     }
     refused = api_as(org.agent).post("/api/v1/survey-responses/", data, format="json")
     assert refused.status_code == 400
-    assert refused.json()[field] == [message]
+    assert field_errors(refused)[field] == [message]
     assert SurveyResponse.objects.count() == 0
 
 
@@ -255,7 +256,7 @@ def test_api_refuses_bad_answers_and_other_roles(org, campaign, customer):
     }
     refused = api_as(org.agent).post("/api/v1/survey-responses/", data, format="json")
     assert refused.status_code == 400
-    (message,) = refused.json().values()
+    (message,) = field_errors(refused).values()
     assert message == ["您向朋友推荐我们的可能性有多大？：请选择 0–10 分。"]
     data["answers"] = answers(campaign)
     assert (

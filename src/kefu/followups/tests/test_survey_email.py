@@ -11,6 +11,7 @@ from conftest import make_department, make_staff
 from django.core.exceptions import PermissionDenied, ValidationError
 from huey.contrib.djhuey import HUEY
 
+from kefu.api.testing import field_errors
 from kefu.followups import services, tasks
 from kefu.followups.models import (
     FollowupSettings,
@@ -237,7 +238,7 @@ def test_api_sends_the_link_by_email_and_refuses_bad_input(
 
     bad = client.post(url, {"channel": "email_link", "email": "zhang@"}, format="json")
     assert bad.status_code == 400
-    assert bad.json() == {"email": ["邮箱：请填写有效的邮箱地址（例如 name@example.com）。"]}
+    assert field_errors(bad) == {"email": ["邮箱：请填写有效的邮箱地址（例如 name@example.com）。"]}
     assert client.post(url, {"channel": "fax"}, format="json").status_code == 400
     handler = APIClient()
     handler.force_authenticate(org.handler)

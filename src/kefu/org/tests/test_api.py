@@ -18,7 +18,7 @@ def token_client(user) -> APIClient:
 def test_anonymous_gets_401_in_chinese():
     response = APIClient().get("/api/v1/staff/")
     assert response.status_code == 401
-    assert response.json()["detail"] == "身份认证信息未提供。"
+    assert response.json()["message"] == "身份认证信息未提供。"
 
 
 def test_bad_token_is_refused(org):

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from rest_framework.test import APIClient
 
+from kefu.api.testing import field_errors
 from kefu.sla import services
 from kefu.sla.models import CalendarDay, SlaMilestone, SlaPolicy
 
@@ -72,7 +73,7 @@ def test_calendar_add(org, standard, query, due, provisional):
 def test_calendar_add_bad_parameters(org, standard, query, param, word):
     response = api(org.agent).get(f"/api/v1/calendar/add/?{query}")
     assert response.status_code == 400
-    message = response.json()[param][0]
+    message = field_errors(response)[param][0]
     assert param in message and word in message
 
 
@@ -97,7 +98,7 @@ def test_add_follows_a_local_holiday(org, standard):
         {"calendar": "standard", "date": "2026-05-07", "kind": "holiday", "name": "店庆"},
         format="json",
     )
-    assert duplicate.status_code == 400 and "2026-05-07" in duplicate.json()["date"][0]
+    assert duplicate.status_code == 400 and "2026-05-07" in field_errors(duplicate)["date"][0]
     removed = client.delete(f"/api/v1/calendar-days/{created.json()['id']}/")
     assert removed.status_code == 204
 
@@ -119,7 +120,7 @@ def test_calendar_days(org, standard):
     assert by_date["2026-10-12"]["kind"] == "workday"
     assert by_date["2026-10-11"]["kind"] == "weekend"
     bad = api(org.agent).get("/api/v1/calendar/days/?year=abc")
-    assert bad.status_code == 400 and "year" in bad.json()["year"][0]
+    assert bad.status_code == 400 and "year" in field_errors(bad)["year"][0]
     unloaded = api(org.agent).get("/api/v1/calendar/days/?year=2090").json()
     assert unloaded["loaded"] is False
 
@@ -145,7 +146,7 @@ def test_non_administrators_write_nothing(org, standard, persona):
         client.delete(f"/api/v1/sla-milestones/{milestone.pk}/"),
     ]
     assert [r.status_code for r in responses] == [403] * 6
-    assert "管理员" in responses[0].json()["detail"]
+    assert "管理员" in responses[0].json()["message"]
     assert counts == (
         CalendarDay.objects.count(),
         SlaPolicy.objects.count(),
@@ -195,7 +196,7 @@ def test_admin_writes_policies_through_the_api(org, standard):
         },
         format="json",
     )
-    assert bad.status_code == 400 and "warning_thresholds" in bad.json()
+    assert bad.status_code == 400 and "warning_thresholds" in field_errors(bad)
     patched = client.patch(
         f"/api/v1/sla-policies/{policy_id}/", {"is_active": False}, format="json"
     )

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from openpyxl import load_workbook
 
+from kefu.api.testing import field_errors
 from kefu.notify.models import Notification
 from kefu.sla import engine, selectors, services
 from kefu.sla.models import DelayNotice, SlaPolicy, TicketDeadline
@@ -149,7 +150,7 @@ def test_policy_api_sets_the_escalation_delays(client_as, org, signed):
         url, {"escalate_gm_after": 10}, content_type="application/json"
     )
     assert bad.status_code == 400
-    assert "escalate_gm_after" in bad.json()
+    assert "escalate_gm_after" in field_errors(bad)
     good = client_as(org.admin).patch(
         url,
         {"escalate_centre_after": 60, "escalate_gm_after": 120},
@@ -224,7 +225,7 @@ def test_delay_notice_through_the_api_and_the_page(client_as, org, signed):
         api, {"channel": "phone", "reason": "", "expected_at": "不是时间"}
     )
     assert bad.status_code == 400
-    assert "expected_at" in bad.json()
+    assert "expected_at" in field_errors(bad)
     assert DelayNotice.objects.get(ticket=signed).done_at is None
 
     shown = client_as(org.agent).get(f"/tickets/{signed.pk}/").text
@@ -310,7 +311,7 @@ def test_compliance_api_page_and_export(client_as, org, month_of_orders):
 
         bad = client_as(org.gm).get("/api/v1/sla/compliance/?month=2026-13")
         assert bad.status_code == 400
-        assert "month" in bad.json()
+        assert "month" in field_errors(bad)
         assert client_as(org.gm).get("/api/v1/sla/compliance/?by=nothing").status_code == 400
         assert Client().get("/api/v1/sla/compliance/").status_code in {401, 403}
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
+from kefu.api.testing import field_errors
 from kefu.org import services as org_services
 from kefu.tickets import services
 from kefu.tickets.models import Ticket, TicketEvent
@@ -60,7 +61,7 @@ def test_the_api_refuses_a_transfer_without_a_reason(org, signed):
         {"department": org.marketing.code, "reason": "  "},
     )
     assert response.status_code == 400
-    assert response.json() == {"reason": ["请填写原因。"]}
+    assert field_errors(response) == {"reason": ["请填写原因。"]}
     assert snapshot(signed) == before
 
 
@@ -144,7 +145,7 @@ def test_each_required_need_is_refused_by_service_and_api(
     body.pop(left_out)
     response = api(actor).post(f"/api/v1/tickets/{ticket.number}/actions/{action.value}/", body)
     assert response.status_code == 400
-    assert response.json() == {left_out: [message]}
+    assert field_errors(response) == {left_out: [message]}
     assert snapshot(ticket) == before
 
 
