@@ -80,5 +80,6 @@ def test_pages_work_under_the_production_policy(enforced_csp, page, org):
     assert violations == []
     assert not [line for line in console if re.search("Content.Security.Policy", line, re.I)]
     for url in visited:
-        policy = headers.get(url, "")
-        assert "script-src 'self' 'nonce-" in policy, url
+        policy = headers.get(url.split("#")[0], "")
+        # every page was served under the policy (a nonce is added where a page uses one)
+        assert "script-src 'self'" in policy and "default-src 'self'" in policy, url
