@@ -10,6 +10,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE
+
 from kefu.config.env import Env, load_dotenv
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -20,7 +22,17 @@ env = Env()
 DATA_DIR = Path(env.str("KEFU_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
+# KEFU_PROFILE=production: served over HTTPS to real users. DEBUG must be off, and the
+# transport protections (secure cookies, HTTPS redirect, HSTS, Content-Security-Policy) are
+# on unless a variable below turns one off. See docs/operations.md, "Security settings".
+PROFILE = env.choice("KEFU_PROFILE", "standard", ("standard", "production"))
+PRODUCTION = PROFILE == "production"
+
 DEBUG = env.bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DEBUG must be false when KEFU_PROFILE=production")
 
 
 def _secret_key() -> str:
@@ -60,6 +72,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "csp",
     "simple_history",
     "huey.contrib.djhuey",
     "kefu.core",
@@ -107,6 +120,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "kefu.core.middleware.NoStoreWhenSignedInMiddleware",
+    "csp.middleware.CSPMiddleware",
     # a view that met a busy or unreachable database answers 503 with Retry-After
     "kefu.core.unavailable.DatabaseUnavailableMiddleware",
 ]
@@ -167,7 +181,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 # a read is answered even when the database cannot take the expiry's refresh in time
 SESSION_ENGINE = "kefu.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
@@ -176,6 +190,47 @@ SECURE_REFERRER_POLICY = "same-origin"
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Plain-HTTP requests are redirected to HTTPS (the health check stays reachable over HTTP
+# for load balancers and monitors).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS: browsers that saw kefu over HTTPS refuse plain HTTP to it for this many seconds.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = []
+if SECURE_HSTS_SECONDS and not SECURE_HSTS_PRELOAD:
+    # Submitting a domain to the browsers' preload list is its owner's decision (and is
+    # impossible for an intranet name); the check would ask for it on every deployment.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content-Security-Policy (django-csp): scripts and styles only from kefu itself or carrying
+# the page's nonce; nothing framed, no plugins, forms post only to kefu. "enforce" blocks
+# anything else, "report-only" lets it run but reports it in the browser's console.
+CSP_MODE = env.choice(
+    "CSP_MODE", "enforce" if PRODUCTION else "off", ("off", "report-only", "enforce")
+)
+_CSP = {
+    # Swagger UI (the API's documentation page) is drf-spectacular's page, with inline code
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        # style="…" attributes (layout widths, chart sizes); they cannot load anything
+        # because images and fonts come only from kefu
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+CONTENT_SECURITY_POLICY = _CSP if CSP_MODE == "enforce" else None
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if CSP_MODE == "report-only" else None
 
 # Login throttling: after AXES_FAILURE_LIMIT failures from one address (whatever user names
 # were tried: password spraying), or for one user name from one address, that address is

@@ -373,9 +373,13 @@ def staff_reset_password(request, pk):
 
 
 @login_required
-@require_POST
 def token_create(request, pk):
-    """Create an API token and show its value on this response only (it is never stored)."""
+    """Create an API token and show its value on this response only (it is never stored).
+
+    Anything but POST (the language switch returning here, a bookmark) goes to the page.
+    """
+    if request.method != "POST":
+        return redirect("org:staff_detail", pk=pk)
     person = get_object_or_404(selectors.staff_visible(request.user), pk=pk)
     if not can_manage_token(request.user, person):
         raise PermissionDenied

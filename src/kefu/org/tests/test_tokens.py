@@ -86,6 +86,9 @@ def test_the_token_is_shown_once_then_only_how_it_starts(client_as, org):
     assert f"<code>{key}</code>" in page and "不会再次显示" in page
     assert api(key).get("/api/v1/staff/").status_code == 200
     assert not any(key in str(value) for value in client.session.values())
+    # coming back to the creation's address (the language switch does) shows the page
+    back = client.get(f"/org/staff/{org.agent.pk}/tokens/new/")
+    assert back.status_code == 302 and back["Location"] == f"/org/staff/{org.agent.pk}/"
     again = client.get(f"/org/staff/{org.agent.pk}/").content.decode()
     assert key not in again
     assert f"{key[:8]}…" in again  # listed by how it starts, with its dates

@@ -19,3 +19,45 @@ document.addEventListener("htmx:configRequest", function (event) {
 });
 // Marks the page ready for the keyboard helpers (browser tests wait for it before a key).
 document.documentElement.setAttribute("data-keys", "ready");
+// Behaviour that pages ask for with data- attributes (no inline code, so the
+// Content-Security-Policy can forbid it).
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (target.matches && target.matches("[data-submit-on-change]") && target.form) target.form.submit();
+  if (target.matches && target.matches("[data-tick-all]")) {
+    document.querySelectorAll('input[name="' + target.dataset.tickAll + '"]').forEach(function (box) {
+      box.checked = target.checked;
+    });
+  }
+});
+document.addEventListener("click", function (event) {
+  var target = event.target.closest ? event.target.closest("[data-print], [data-use-customer]") : null;
+  if (!target) return;
+  if (target.hasAttribute("data-print")) { window.print(); return; }
+  kefuUseCustomer(target);
+});
+// The intake form: take the caller's customer file for the order.
+function kefuUseCustomer(button) {
+  var customer = document.getElementById("id_customer");
+  if (!customer) return;
+  customer.value = button.dataset.customer;
+  var grade = document.getElementById("id_customer_grade");
+  if (grade && button.dataset.grade) grade.value = button.dataset.grade;
+  var name = document.getElementById("id_contact_name");
+  if (name && !name.value) name.value = button.dataset.name;
+  var chosen = document.getElementById("chosen-customer");
+  if (chosen) chosen.textContent = (chosen.dataset.label || "") + "：" + button.dataset.name;
+}
+// A caller with exactly one customer file: take it at once (on load and when the caller
+// panel is refreshed).
+function kefuTakeOnlyCustomer(root) {
+  if (!root.querySelector || !root.querySelector("[data-take-only-customer]")) return;
+  var button = root.querySelector("[data-use-customer]");
+  if (button) kefuUseCustomer(button);
+}
+document.addEventListener("htmx:afterSwap", function (event) { kefuTakeOnlyCustomer(event.target); });
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", function () { kefuTakeOnlyCustomer(document); });
+} else {
+  kefuTakeOnlyCustomer(document);
+}
