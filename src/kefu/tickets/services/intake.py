@@ -18,7 +18,7 @@ from kefu.tickets import lifecycle, rules
 from kefu.tickets.models import Category, EventKind, IdempotencyKey, Ticket
 from kefu.tickets.services.common import sms_context
 from kefu.tickets.services.identity import identity_seal
-from kefu.tickets.services.routing import number_allocate
+from kefu.tickets.services.routing import claim_queue_for, number_allocate
 from kefu.tickets.services.timeline import timeline_append
 from kefu.tickets.services.transitions import ticket_transition
 from kefu.tickets.states import Action, Status
@@ -145,6 +145,8 @@ def _draft(
         number="pending",
         **{name: value.strip() for name, value in text.items()},
     )
+    if draft.first_responder is None:
+        draft.claim_department = claim_queue_for(channel)
     errors: dict = {}
     try:
         draft.extra = _validate_extra(category, extra or {})
@@ -166,6 +168,7 @@ _CREATE_TRUSTED = [
     "ticket_type",
     "category",
     "first_responder",
+    "claim_department",
     "department",
     "owner",
     "parent",
