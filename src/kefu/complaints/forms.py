@@ -14,9 +14,10 @@ from kefu.complaints.rules import (
     TellChannel,
     Validity,
 )
+from kefu.core.forms import DateInput
 from kefu.org.models import Department, User, phone_validator
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 YES_NO = [("1", _("Valid")), ("0", _("Not valid"))]
 
 

@@ -374,6 +374,26 @@ if IMAP_HOST and not (IMAP_USER and IMAP_CATEGORY):
         "must be set when IMAP_HOST is"
     )
 
+
+def _claim_departments(name: str) -> dict[str, str]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    mapping = {}
+    for pair in env.list(name, []):
+        channel, _sep, code = (part.strip() for part in pair.partition("="))
+        if not (channel and code):
+            raise ImproperlyConfigured(
+                f"{name}: write channel=department code pairs, e.g. web=kfzx,email=cd-kf"
+            )
+        mapping[channel] = code
+    return mapping
+
+
+# Orders that come in without a staff member (web form, email, SMS) wait in a customer
+# service centre's claim queue (待认领): per channel, that centre's department code. A
+# channel not named here: the centre nearest the top of the organisation.
+CLAIM_DEPARTMENTS = _claim_departments("CLAIM_DEPARTMENTS")
+
 # SMS: the "log" backend records each message in the database (no gateway needed);
 # a gateway backend plugs in by dotted path.
 SMS_BACKEND = env.str("SMS_BACKEND", "log")

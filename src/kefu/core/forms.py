@@ -1,5 +1,17 @@
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (2026-12-31): a value in the
+    language's own date format (2026/12/31 in Chinese) is one the browser cannot show, so
+    the field would come back empty and a prefilled form be refused."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def add_service_errors(

@@ -28,6 +28,8 @@ class Viewer:
     user_id: int | None
     department_path: str | None
     scope: DataScope
+    # the codes of the person's roles, for rules that depend on the role beyond the scope
+    roles: frozenset[str] = frozenset()
 
 
 NOBODY = Viewer(user_id=None, department_path=None, scope=DataScope.OWN)
@@ -65,12 +67,15 @@ def viewer_for(user) -> Viewer:
     cached = getattr(user, "_kefu_viewer", None)
     if cached is not None:
         return cached
-    if user.is_superuser:
-        scope = DataScope.ALL
-    else:
-        scope = widest_scope(user.roles.values_list("data_scope", flat=True))
+    roles = [] if user.is_superuser else list(user.roles.values_list("code", "data_scope"))
+    scope = DataScope.ALL if user.is_superuser else widest_scope(s for _code, s in roles)
     department_path = user.department.path if user.department_id else None
-    viewer = Viewer(user_id=user.pk, department_path=department_path, scope=scope)
+    viewer = Viewer(
+        user_id=user.pk,
+        department_path=department_path,
+        scope=scope,
+        roles=frozenset(code for code, _scope in roles),
+    )
     user._kefu_viewer = viewer
     return viewer
 

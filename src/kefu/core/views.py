@@ -1,9 +1,12 @@
+from functools import cache
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core import health
@@ -16,6 +19,18 @@ SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 def home(request):
     """我的工作台: the user's starting page."""
     return render(request, "core/home.html", {"summary": workspace_summary(request.user)})
+
+
+@cache
+def _favicon() -> bytes:
+    return (Path(__file__).resolve().parent / "static" / "kefu" / "favicon.ico").read_bytes()
+
+
+@require_GET
+@cache_control(max_age=7 * 24 * 3600, public=True)
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for on their own whatever the page links."""
+    return HttpResponse(_favicon(), content_type="image/x-icon")
 
 
 @never_cache

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kefu.core.forms import DateInput
 from kefu.followups.models import (
     DissatisfactionReason,
     Feeds,
@@ -78,17 +79,13 @@ class CloseForm(forms.Form):
 
 
 class SpotCheckForm(forms.Form):
-    week_of = forms.DateField(
-        label=_("A day of the week"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    week_of = forms.DateField(label=_("A day of the week"), widget=DateInput)
     percent = forms.IntegerField(label=_("Share (%)"), min_value=1, max_value=100)
 
 
 class PlanForm(forms.Form):
     name = forms.CharField(label=_("Project"), max_length=100)
-    delivered_on = forms.DateField(
-        label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    delivered_on = forms.DateField(label=_("Delivered on"), widget=DateInput)
 
 
 class PlannedDoneForm(forms.Form):
@@ -158,12 +155,8 @@ class ReportForm(forms.Form):
             ("month", _("Month")),
         ],
     )
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput)
 
     def clean_group(self):
         value = self.cleaned_data.get("group") or "department"

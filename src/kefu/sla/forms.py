@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kefu.core.forms import DateInput
 from kefu.sla import rules
 from kefu.sla.models import DayKind, SlaMilestone, SlaPolicy, WorkCalendar
 from kefu.sla.policy import CONDITION_FIELDS
@@ -46,7 +47,7 @@ class WorkCalendarForm(forms.ModelForm):
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput)
     kind = forms.ChoiceField(label=_("Kind"), choices=DayKind.choices, initial=DayKind.HOLIDAY)
     name = forms.CharField(
         label=pgettext_lazy("calendar", "Name"),

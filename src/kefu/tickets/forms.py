@@ -4,6 +4,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kefu.core.forms import DateInput
 from kefu.org.models import Department
 from kefu.tickets.models import Category, DepartmentQueue, RoutingRule, TicketType
 from kefu.tickets.rules import Channel, Priority, too_long_message
@@ -96,8 +97,14 @@ class IntakeForm(forms.Form):
 
 
 class TicketFilterForm(forms.Form):
+    """The queue's filters. Each field is checked on its own: a bad value is named beside
+    its field and the other filters still apply (see ``filters``)."""
+
     text = forms.CharField(label=_("Search"), required=False)
-    status = forms.MultipleChoiceField(label=_("Status"), required=False, choices=Status.choices)
+    # "All" is the empty choice the page offers; it is dropped when cleaned
+    status = forms.MultipleChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
+    )
     ticket_type = forms.ModelChoiceField(
         label=_("Type"), required=False, queryset=TicketType.objects.all()
     )
@@ -115,12 +122,8 @@ class TicketFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), ("A", "A"), ("B", "B"), ("C", "C")],
     )
-    received_from = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = forms.DateField(
-        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput)
+    received_to = forms.DateField(label=_("Received to"), required=False, widget=DateInput)
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,6 +133,23 @@ class TicketFilterForm(forms.Form):
             departments if departments is not None else Department.objects.none()
         )
         self.fields["department"].label_from_instance = _tree_label
+
+    def clean_status(self) -> list[str]:
+        return [status for status in self.cleaned_data["status"] if status]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and end < start:
+            self.add_error("received_to", _("The end date is before the start date."))
+        return data
+
+    def valid_data(self) -> dict:
+        """The values that passed their field's checks (all of them when unbound)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
 
 
 class ReasonForm(forms.Form):

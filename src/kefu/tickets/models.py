@@ -230,6 +230,16 @@ class Ticket(models.Model):
         blank=True,
         related_name="first_responder_tickets",
     )
+    # an order that came in without a staff member (web form, email, SMS) waits in this
+    # customer service centre's claim queue (待认领) until someone takes it on
+    claim_department = models.ForeignKey(
+        Department,
+        verbose_name=_("claim queue"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     department = models.ForeignKey(
         Department,
         verbose_name=_("handling department"),

@@ -8,6 +8,7 @@ from kefu.tickets.states import Action
 
 
 def _in_department(user, department) -> bool:
+    """Whether the user works in *department* or in a team under it."""
     return bool(
         department is not None
         and user.department_id
@@ -19,8 +20,18 @@ def _is_admin(user) -> bool:
     return user.is_superuser or user.has_role(R.ADMINISTRATOR)
 
 
+def _over_department(user, department) -> bool:
+    """Whether *department* is the user's own department or one below it."""
+    return bool(
+        department is not None
+        and user.department_id
+        and department.path.startswith(user.department.path)
+    )
+
+
 def is_head_of(user, department) -> bool:
-    return user.has_role(R.DEPARTMENT_HEAD) and _in_department(user, department)
+    """A head answers for his department and every team under it, not for those above."""
+    return user.has_role(R.DEPARTMENT_HEAD) and _over_department(user, department)
 
 
 def in_office(user) -> bool:

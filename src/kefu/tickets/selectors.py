@@ -16,14 +16,15 @@ from django.utils.dateparse import parse_datetime
 from kefu.core.configcache import ConfigCache
 from kefu.core.scopes import Viewer, scope_q, viewer_for
 from kefu.org.models import Department, User
-from kefu.org.roles import DataScope
+from kefu.org.roles import DataScope, RoleCode
 from kefu.tickets.models import Category, Ticket, TicketType
 from kefu.tickets.states import AWAITING_CUSTOMER, FINAL_STATUSES, OPEN_STATUSES, Status
 
 
 def tickets_visible(user) -> QuerySet[Ticket]:
     """Orders *user* may see: their department subtree's, plus those they take part in
-    (first responder, handler, participant)."""
+    (first responder, handler, participant), plus the orders waiting in the claim queue of
+    the customer service centre they answer for (see ``_claim_q``)."""
     q = _visible_q(viewer_for(user))
     return Ticket.objects.all() if q is None else Ticket.objects.filter(q)
 
@@ -34,7 +35,27 @@ def _visible_q(viewer: Viewer) -> Q | None:
     )
     if q is not None and viewer.user_id is not None:
         q |= Q(pk__in=_participations(viewer.user_id))
+        for claim in _claim_q(viewer):
+            q |= claim
     return q
+
+
+# Who takes on the orders that come in without a staff member (待认领).
+CLAIMING_ROLES = frozenset({RoleCode.AGENT, RoleCode.SHIFT_LEADER, RoleCode.DEPARTMENT_HEAD})
+
+
+def _claim_q(viewer: Viewer) -> list[Q]:
+    """The orders not yet taken on that wait in a claim queue *viewer* works: for an agent,
+    shift leader or head, the queue of the customer service centre they work in (or in one
+    of its teams) and, with a subtree scope, of the centres under their department."""
+    if not viewer.department_path or not (viewer.roles & CLAIMING_ROLES):
+        return []
+    unclaimed = Q(first_responder__isnull=True)
+    ids = [int(part) for part in viewer.department_path.strip("/").split("/") if part]
+    found = [unclaimed & Q(claim_department_id__in=ids)]
+    if viewer.scope == DataScope.SUBTREE:
+        found.append(unclaimed & Q(claim_department__path__startswith=viewer.department_path))
+    return found
 
 
 def _participations(user_id: int) -> QuerySet:
@@ -42,6 +63,31 @@ def _participations(user_id: int) -> QuerySet:
 
 
 QUEUES = ("mine", "to_sign", "first_responder", "urged", "supervised", "unclaimed", "all")
+
+
+# Roles that oversee others' work: their queue is everything in their scope.
+OVERSEEING_ROLES = frozenset(
+    {
+        RoleCode.GENERAL_MANAGER,
+        RoleCode.ADMINISTRATOR,
+        RoleCode.DEPARTMENT_HEAD,
+        RoleCode.SHIFT_LEADER,
+    }
+)
+
+
+def default_queue(user) -> str:
+    """The queue the 工单 menu opens: what the person's roles work through. Those who
+    oversee see everything in their scope; a handler the orders he handles; an agent, who
+    handles none, the orders he answers for as first responder."""
+    roles = viewer_for(user).roles
+    if user.is_superuser or roles & OVERSEEING_ROLES:
+        return "all"
+    if RoleCode.HANDLER in roles:
+        return "mine"
+    if RoleCode.AGENT in roles:
+        return "first_responder"
+    return "all"
 
 
 @dataclass(frozen=True)
@@ -329,6 +375,7 @@ def _scope_branches(viewer: Viewer) -> list[Q] | None:
         Q(first_responder_id=viewer.user_id),
         Q(owner_id=viewer.user_id),
         Q(pk__in=_participations(viewer.user_id)),
+        *_claim_q(viewer),
     ]
     if viewer.scope == DataScope.SUBTREE and viewer.department_path:
         departments = _subtree(viewer.department_path)

@@ -177,25 +177,12 @@ def link_repeat(request, pk):
 
 @login_required
 def queue(request):
-    name = request.GET.get("queue", "mine")
+    name = request.GET.get("queue") or selectors.default_queue(request.user)
     if name not in selectors.QUEUES:
         raise Http404
     departments = departments_visible(request.user).order_by("path")
     form = TicketFilterForm(request.GET or None, departments=departments)
-    filters = selectors.TicketFilter()
-    if form.is_bound and form.is_valid():
-        d = form.cleaned_data
-        filters = selectors.TicketFilter(
-            status=tuple(d["status"]),
-            ticket_type=d["ticket_type"].pk if d["ticket_type"] else None,
-            category=d["category"],
-            department=d["department"],
-            channel=d["channel"],
-            grade=d["grade"],
-            received_from=d["received_from"],
-            received_to=d["received_to"],
-            text=d["text"],
-        )
+    filters = _queue_filter(form)
     if request.GET.get("export") == "xlsx":
         return _export(selectors.queue(request.user, name, filters), name)
     rows, next_cursor = selectors.queue_page(
@@ -209,6 +196,7 @@ def queue(request):
         "queue_name": name,
         "queue_label": QUEUE_LABELS[name],
         "queues": QUEUE_LABELS,
+        "unclaimed_count": selectors.queue(request.user, "unclaimed").count(),
         "form": form,
         "rows": rows,
         "next_cursor": next_cursor,
@@ -226,6 +214,24 @@ def queue(request):
 
 EXPORT_LIMIT = 50_000
 QUEUE_PAGE_SIZE = 30
+
+
+def _queue_filter(form: TicketFilterForm) -> selectors.TicketFilter:
+    """The filters that passed their checks; a refused one is left out (its error is shown
+    beside it) and the others still apply, on the page and in the export alike."""
+    d = form.valid_data()
+    ticket_type = d.get("ticket_type")
+    return selectors.TicketFilter(
+        status=tuple(d.get("status") or ()),
+        ticket_type=ticket_type.pk if ticket_type else None,
+        category=d.get("category"),
+        department=d.get("department"),
+        channel=d.get("channel") or "",
+        grade=d.get("grade") or "",
+        received_from=d.get("received_from"),
+        received_to=d.get("received_to"),
+        text=d.get("text") or "",
+    )
 
 
 def _label_rows(rows) -> None:

@@ -20,7 +20,7 @@ from kefu.tickets.models import Category, EventKind, IdempotencyKey, Ticket
 from kefu.tickets.services import common
 from kefu.tickets.services.common import sms_context
 from kefu.tickets.services.identity import identity_seal
-from kefu.tickets.services.routing import number_allocate
+from kefu.tickets.services.routing import claim_queue_for, number_allocate
 from kefu.tickets.services.timeline import timeline_append
 from kefu.tickets.services.transitions import ticket_transition
 from kefu.tickets.states import Action, Status
@@ -147,6 +147,8 @@ def _draft(
         number="pending",
         **{name: value.strip() for name, value in text.items()},
     )
+    if draft.first_responder is None:
+        draft.claim_department = claim_queue_for(channel)
     errors: dict = _size_errors(category, draft.description, extra)
     try:
         if "extra" not in errors:
@@ -169,6 +171,7 @@ _CREATE_TRUSTED = [
     "ticket_type",
     "category",
     "first_responder",
+    "claim_department",
     "department",
     "owner",
     "parent",

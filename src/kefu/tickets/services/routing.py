@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.counters import counter_next
-from kefu.org.models import Department, User
+from kefu.org.models import Department, DepartmentKind, User
 from kefu.org.roles import RoleCode
 from kefu.tickets import rules
 from kefu.tickets.models import (
@@ -22,6 +24,8 @@ from kefu.tickets.models import (
     TicketType,
 )
 from kefu.tickets.states import OPEN_STATUSES
+
+logger = logging.getLogger(__name__)
 
 
 def number_allocate(*, ticket_type: TicketType, at: datetime) -> str:
@@ -105,3 +109,22 @@ def assignable(user: User, department: Department | None) -> User:
             {"owner": _("%(name)s does not work in the handling department.") % {"name": user}}
         )
     return user
+
+
+def claim_queue_for(channel: str) -> Department | None:
+    """The customer service centre whose claim queue (待认领) receives an order that came in
+    on *channel* without a staff member: the one ``CLAIM_DEPARTMENTS`` names for the
+    channel, else the company's default, the active centre nearest the top of the tree."""
+    centres = Department.objects.active().filter(kind=DepartmentKind.FRONT_OFFICE)
+    code = settings.CLAIM_DEPARTMENTS.get(channel)
+    if code:
+        named = centres.filter(code=code).first()
+        if named is not None:
+            return named
+        logger.warning(
+            "CLAIM_DEPARTMENTS names %r for %s, which is no active customer service centre; "
+            "the default centre's claim queue is used",
+            code,
+            channel,
+        )
+    return centres.order_by("depth", "sort_order", "path").first()
