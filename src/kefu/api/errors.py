@@ -72,7 +72,7 @@ class DatabaseUnavailable(exceptions.APIException):
     default_detail = gettext_lazy(
         "The database cannot be reached just now. Try again in a few seconds."
     )
-    default_code = "database_unavailable"
+    default_code = "database_busy"  # as kefu.core.unavailable answers outside DRF
     wait = DATABASE_RETRY_AFTER
 
 

@@ -149,7 +149,7 @@ def test_a_dropped_database_connection_is_a_retryable_503(org, api, error):
     client = api(org.agent)
     with mock.patch.object(ticket_selectors, "queue", side_effect=error):
         response = client.get("/api/v1/tickets/")
-    assert_envelope(response, 503, "database_unavailable")
+    assert_envelope(response, 503, "database_busy")
     assert response["Retry-After"] == "5"
 
 
@@ -194,5 +194,5 @@ def test_a_dropped_connection_before_the_view_is_a_json_503_too(org, client_as):
     closed = OperationalError("server closed the connection unexpectedly")
     with mock.patch.object(SessionStore, "load", side_effect=closed):
         response = client.get("/api/v1/tickets/")
-    assert_envelope(response, 503, "database_unavailable")
+    assert_envelope(response, 503, "database_busy")
     assert response["Retry-After"] == "5"
