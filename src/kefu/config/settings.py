@@ -300,7 +300,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"NeedEnum": "kefu.tickets.states.Need.choices"},
+    # one name per choice set, whatever the field is called
+    "ENUM_NAME_OVERRIDES": {
+        "NeedEnum": "kefu.tickets.states.Need.choices",
+        "TicketStatusEnum": "kefu.tickets.states.Status.choices",
+        "PriorityEnum": "kefu.tickets.rules.Priority.choices",
+        "TicketChannelEnum": "kefu.tickets.rules.Channel.choices",
+        "VisitChannelEnum": "kefu.followups.models.VisitChannel.choices",
+        "AccountKindEnum": "kefu.customers.models.AccountKind.choices",
+        "CustomerKindEnum": "kefu.customers.models.CustomerKind.choices",
+        "MilestoneKindEnum": "kefu.sla.models.MilestoneKindChoices.choices",
+        "RemedyKindEnum": "kefu.complaints.rules.RemedyKind.choices",
+        "CorrectiveActionKindEnum": "kefu.complaints.rules.ActionKind.choices",
+    },
 }
 
 REDIS_URL = env.str("REDIS_URL", "") if env.environ.get("REDIS_URL") else ""
