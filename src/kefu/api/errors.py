@@ -41,8 +41,6 @@ logger = logging.getLogger(__name__)
 API_PREFIX = "/api/"
 #: keys of DRF and Django error dictionaries that name no field
 NON_FIELD_KEYS = frozenset({api_settings.NON_FIELD_ERRORS_KEY, "__all__", "detail"})
-#: seconds a client is asked to wait before retrying a request the database could not serve
-DATABASE_RETRY_AFTER = 5
 
 
 class FieldErrorSerializer(serializers.Serializer):
@@ -67,18 +65,15 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
-class DatabaseUnavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = gettext_lazy(
-        "The database cannot be reached just now. Try again in a few seconds."
-    )
-    default_code = "database_busy"  # as kefu.core.unavailable answers outside DRF
-    wait = DATABASE_RETRY_AFTER
-
-
 def exception_handler(exc, context):
     """DRF's handler, with every error in the envelope above; ``None`` (a 500, logged by
     Django and answered by :func:`server_error`) for anything unexpected."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        # busy or unreachable: the one 503 answer the rest of the product gives, too
+        from kefu.core.unavailable import database_unavailable_response
+
+        logger.warning("database unavailable", exc_info=exc)
+        return database_unavailable_response(context["request"])
     exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is not None:
@@ -95,9 +90,6 @@ def _as_api_exception(exc):
         return exceptions.ValidationError(serializers.as_serializer_error(exc))
     if isinstance(exc, RequestDataTooBig):
         return RequestTooLarge()
-    if isinstance(exc, OperationalError | InterfaceError):
-        logger.warning("database unavailable", exc_info=exc)
-        return DatabaseUnavailable()
     return exc
 
 

@@ -18,7 +18,7 @@ import sys
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 def is_database_unavailable(exc: BaseException | None) -> bool:
     """Whether *exc* says the database could not serve the request now (a lock or a
     connection not had within its deadline, a lost connection): worth a retry later."""
-    return isinstance(exc, OperationalError)
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:

@@ -47,7 +47,7 @@ def test_an_expired_token_is_refused(org, settings):
     with time_machine.travel(later, tick=False):
         refused = api(key).get("/api/v1/staff/")
     assert refused.status_code == 401
-    assert "过期" in refused.json()["detail"]
+    assert "过期" in refused.json()["message"]
 
 
 def test_a_token_works_until_it_expires(org, settings):
@@ -67,7 +67,7 @@ def test_a_revoked_token_is_refused_and_the_others_still_work(org):
     assert services.token_revoke(user=org.agent, token_key=first.token.token_key) == 1
     refused = api(first.key).get("/api/v1/staff/")
     assert refused.status_code == 401
-    assert refused.json()["detail"] == "认证令牌无效。"
+    assert refused.json()["message"] == "认证令牌无效。"
     assert api(second.key).get("/api/v1/staff/").status_code == 200
 
 

@@ -13,6 +13,7 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from kefu.api.testing import field_errors
 from kefu.tickets import mail
 from kefu.tickets.models import EventKind, Ticket, TicketEvent
 from kefu.tickets.tests.test_mail import utf8_message
@@ -51,7 +52,9 @@ def test_the_api_refuses_a_description_over_the_limit_naming_field_and_rule(org,
         "/api/v1/tickets/", intake(catalog, description=LONG), format="json"
     )
     assert response.status_code == 400
-    assert response.json()["description"] == ["问题描述过长：最多 2000 个字符，现有 2001 个。"]
+    assert field_errors(response)["description"] == [
+        "问题描述过长：最多 2000 个字符，现有 2001 个。"
+    ]
     assert Ticket.objects.count() == 0
 
 
@@ -80,7 +83,7 @@ def test_the_api_refuses_a_description_over_the_limit_naming_field_and_rule(org,
 def test_the_api_refuses_category_fields_over_the_limits(org, catalog, extra, field, message):
     response = api(org.agent).post("/api/v1/tickets/", intake(catalog, extra=extra), format="json")
     assert response.status_code == 400
-    assert response.json()[field] == [message]
+    assert field_errors(response)[field] == [message]
     assert Ticket.objects.count() == 0
 
 
@@ -91,12 +94,12 @@ def test_the_api_refuses_a_comment_and_a_reason_over_the_limit(org, new_ticket):
         f"/api/v1/tickets/{ticket.number}/actions/comment/", {"note": LONG}, format="json"
     )
     assert comment.status_code == 400
-    assert comment.json()["note"] == ["备注过长：最多 2000 个字符，现有 2001 个。"]
+    assert field_errors(comment)["note"] == ["备注过长：最多 2000 个字符，现有 2001 个。"]
     cancel = client.post(
         f"/api/v1/tickets/{ticket.number}/actions/cancel/", {"reason": LONG}, format="json"
     )
     assert cancel.status_code == 400
-    assert cancel.json()["reason"] == ["原因过长：最多 2000 个字符，现有 2001 个。"]
+    assert field_errors(cancel)["reason"] == ["原因过长：最多 2000 个字符，现有 2001 个。"]
     ticket.refresh_from_db()
     assert ticket.status == "received"
     assert TicketEvent.objects.filter(ticket=ticket).count() == 1  # its creation only
