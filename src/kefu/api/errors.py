@@ -83,7 +83,9 @@ def exception_handler(exc, context):
 
 def _as_api_exception(exc):
     if isinstance(exc, Http404):
-        return exceptions.NotFound(*exc.args)
+        # Django's messages name models ("No WorkCalendar matches …"): say it in the
+        # user's language instead
+        return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(*exc.args)
     if isinstance(exc, DjangoValidationError):

@@ -23,6 +23,7 @@ from kefu.complaints.models import (
     Remedy,
 )
 from kefu.complaints.permissions import may_see_statistics
+from kefu.core.dates import FIRST_YEAR, LAST_YEAR
 from kefu.org.models import Department, User
 from kefu.tickets import services as ticket_services
 from kefu.tickets.states import Action
@@ -289,7 +290,12 @@ def _month(value: str) -> date:
         return rules.parse_month(value)
     except ValueError:
         raise exceptions.ValidationError(
-            {"month": _("Give the month as YYYY-MM, e.g. 2025-03.")}
+            {
+                "month": _(
+                    "Give the month as YYYY-MM, e.g. 2025-03, between %(first)s and %(last)s."
+                )
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            }
         ) from None
 
 

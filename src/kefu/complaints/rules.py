@@ -177,8 +177,10 @@ def review_due(month: date) -> date:
 
 def parse_month(value: str) -> date:
     """ "2025-03" → 2025-03-01; ``ValueError`` for anything else."""
+    from kefu.core.dates import check_in_span
+
     year, month = value.split("-")
-    return date(int(year), int(month), 1)
+    return check_in_span(date(int(year), int(month), 1))
 
 
 def previous_months(month: date, count: int) -> list[date]:

@@ -266,6 +266,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
+    # JSON only, also for a browser that asks for HTML: an error is never an HTML page
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "kefu.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

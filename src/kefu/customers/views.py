@@ -879,10 +879,15 @@ def weekly_summary(request):
 
 
 def _date_param(request, name) -> date | None:
+    """The date in the query string, or ``None`` (the page's default) when it is no date
+    or lies outside the years kefu computes in."""
+    from kefu.core.dates import in_span
+
     try:
-        return date.fromisoformat(request.GET.get(name, ""))
+        value = date.fromisoformat(request.GET.get(name, ""))
     except ValueError:
         return None
+    return value if in_span(value) else None
 
 
 @login_required

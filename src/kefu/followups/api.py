@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from kefu.core.dates import in_span, out_of_span_message
 from kefu.customers.selectors import customers_findable
 from kefu.followups import selectors, services
 from kefu.followups.models import (
@@ -401,6 +402,8 @@ class FiguresView(APIView):
                     raise exceptions.ValidationError(
                         {name: _("Give the date as YYYY-MM-DD.")}
                     ) from None
+                if not in_span(bounds[name]):
+                    raise exceptions.ValidationError({name: out_of_span_message()})
         rows = selectors.satisfaction_figures(request.user, group=group, **bounds)
         return Response(
             [

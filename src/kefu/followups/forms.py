@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kefu.core.dates import validate_in_span
 from kefu.core.forms import DateInput
 from kefu.followups.models import (
     DissatisfactionReason,
@@ -155,8 +156,12 @@ class ReportForm(forms.Form):
             ("month", _("Month")),
         ],
     )
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=DateInput, validators=[validate_in_span]
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=DateInput, validators=[validate_in_span]
+    )
 
     def clean_group(self):
         value = self.cleaned_data.get("group") or "department"

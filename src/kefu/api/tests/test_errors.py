@@ -196,3 +196,51 @@ def test_a_dropped_connection_before_the_view_is_a_json_503_too(org, client_as):
         response = client.get("/api/v1/tickets/")
     assert_envelope(response, 503, "database_busy")
     assert response["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1999-12", "2101-01"])
+def test_a_complaint_statistics_month_outside_the_years_kefu_counts_is_400(org, api, month):
+    response = api(org.gm).get(f"/api/v1/complaints/statistics/?month={month}")
+    body = assert_envelope(response, 400, "invalid")
+    assert body["errors"][0]["field"] == "month"
+    assert "2000" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "query", ["start=0001-01-01&end=0001-01-02", "start=9999-12-30&end=9999-12-31"]
+)
+def test_satisfaction_dates_outside_the_years_kefu_counts_are_400(org, api, query):
+    response = api(org.gm).get(f"/api/v1/satisfaction/?{query}")
+    body = assert_envelope(response, 400, "invalid")
+    assert body["errors"][0]["message"] == "请选择 2000 年至 2100 年之间的日期。"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/complaints/statistics/?month=9999-12",
+        "/followups/report/?start=0001-01-01&end=0001-01-02",
+        "/customers/visits/weekly/all/?week=9999-12-31",
+    ],
+)
+def test_pages_with_dates_outside_the_years_kefu_counts_answer_without_an_error(
+    org, client_as, path
+):
+    client = client_as(org.gm)
+    client.raise_request_exception = False
+    assert client.get(path).status_code in {200, 400}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/tickets/GD-NONE/", "/api/v1/calendar/days/?year=0.0", "/api/v1/tickets/"]
+)
+def test_a_browser_asking_for_html_still_gets_json(org, client, path):
+    response = client.get(path, HTTP_ACCEPT="text/html,application/xhtml+xml")
+    assert response.status_code >= 400
+    assert response["Content-Type"].startswith("application/json")
+    assert set(response.json()) == {"code", "message", "errors"}
+
+
+def test_a_missing_object_is_named_in_the_users_language_not_by_its_model(org, api):
+    body = assert_envelope(api(org.admin).get("/api/v1/calendars/nope/"), 404, "not_found")
+    assert "WorkCalendar" not in body["message"]

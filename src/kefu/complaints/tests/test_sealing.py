@@ -354,3 +354,21 @@ def test_no_tip_off_of_the_demo_shows_its_reporter_to_the_general_manager(client
     shown = client.post(f"/complaints/{case.pk}/reporter/", {"reveal-purpose": "核实"})
     assert 'data-testid="reporter-identity"' in shown.content.decode()
     assert IdentityAccess.objects.filter(case=case, kind="viewed").count() == 1
+
+
+@pytest.mark.parametrize("direction", ["into_tip_off", "tip_off_into_other"])
+def test_a_tip_off_is_never_merged_with_another_order(org, tip_off, new_ticket, direction):
+    """Merging would put the other order's caller beside the tip-off's number."""
+    from django.core.exceptions import ValidationError
+
+    from kefu.tickets import services as tickets
+    from kefu.tickets.models import Ticket
+
+    sealed = tip_off().ticket
+    other = new_ticket(contact_name="赵举报", contact_phone="13711112222", dispatch=True)
+    duplicate, survivor = (other, sealed) if direction == "into_tip_off" else (sealed, other)
+    with pytest.raises(ValidationError) as refused:
+        tickets.ticket_merge(ticket=duplicate, into=survivor, actor=org.agent)
+    assert "保密" in refused.value.message_dict["into"][0]
+    assert Ticket.objects.get(pk=duplicate.pk).merged_into_id is None
+    assert not Ticket.objects.get(pk=survivor.pk).events.filter(kind="merge").exists()

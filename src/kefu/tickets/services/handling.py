@@ -236,6 +236,17 @@ def ticket_merge(
     survivor = ticket_lock(ticket=into)
     if survivor.status in FINAL_STATUSES:
         raise ValidationError({"into": _("The surviving order is already finished.")})
+    if survivor.identity_sealed or ticket.identity_sealed:
+        # a merge would show the duplicate's caller beside the tip-off: whoever reads one
+        # order learns who reported the other
+        raise ValidationError(
+            {
+                "into": _(
+                    "A tip-off's reporter is sealed: it is never merged with another order. "
+                    "Record the call as a repeat contact of the tip-off instead."
+                )
+            }
+        )
     ticket = ticket_transition(
         ticket=ticket,
         action=Action.CANCEL,
