@@ -134,7 +134,12 @@ def test_a_worker_killed_while_messages_are_claimed_sends_each_exactly_once(site
         site.wait_for(
             "the other three messages", lambda: len(recorded_sends(site.gateway)) == 4, worker
         )
-        assert site.statuses(ids) == ["sending", "sending", "sent", "sent", "sent"]
+        # the worker records each outcome just after the gateway answers
+        site.wait_for(
+            "their outcomes",
+            lambda: site.statuses(ids) == ["sending", "sending", "sent", "sent", "sent"],
+            worker,
+        )
 
         # the lease has run out: the sweeper asks the gateway about both claims, records
         # the first as sent and hands the second to the worker again
