@@ -62,7 +62,16 @@ def _participations(user_id: int) -> QuerySet:
     return Ticket.participants.through.objects.filter(user_id=user_id).values("ticket_id")
 
 
-QUEUES = ("mine", "to_sign", "first_responder", "urged", "supervised", "unclaimed", "all")
+QUEUES = (
+    "mine",
+    "to_sign",
+    "first_responder",
+    "urged",
+    "supervised",
+    "unclaimed",
+    "overdue",
+    "all",
+)
 
 
 # Roles that oversee others' work: their queue is everything in their scope.
@@ -143,6 +152,9 @@ def _queue_filtered(user, name: str, filters: TicketFilter | None) -> QuerySet[T
             qs = qs.filter(supervised=True, status__in=active)
         case "unclaimed":
             qs = qs.filter(first_responder__isnull=True, status__in=open_statuses)
+        case "overdue":
+            # open orders whose next deadline has passed
+            qs = qs.filter(status__in=open_statuses, next_due_at__lt=timezone.now())
         case "all":
             # work still in hand unless the filter asks for statuses (e.g. closed history)
             if filters is None or not filters.status:

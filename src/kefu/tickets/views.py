@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kefu.core.excel import xlsx_response
@@ -29,7 +30,7 @@ from kefu.tickets.forms import (
 from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.rules import Channel, Priority, mask_phone
-from kefu.tickets.states import MOVES, Action, Need, Status, allowed_actions
+from kefu.tickets.states import MOVES, OPEN_STATUSES, Action, Need, Status, allowed_actions
 
 QUEUE_LABELS = {
     "mine": _("My open orders"),
@@ -38,6 +39,7 @@ QUEUE_LABELS = {
     "urged": _("Urged"),
     "supervised": _("Under supervision"),
     "unclaimed": _("Not yet taken on"),
+    "overdue": pgettext_lazy("deadline", "Overdue"),
     "all": _("All in my scope"),
 }
 
@@ -197,6 +199,7 @@ def queue(request):
         "queue_label": QUEUE_LABELS[name],
         "queues": QUEUE_LABELS,
         "unclaimed_count": selectors.queue(request.user, "unclaimed").count(),
+        "overdue_count": selectors.queue(request.user, "overdue").count(),
         "form": form,
         "rows": rows,
         "next_cursor": next_cursor,
@@ -234,14 +237,41 @@ def _queue_filter(form: TicketFilterForm) -> selectors.TicketFilter:
     )
 
 
+# The share of the time from receipt to the next deadline below which the light turns
+# yellow.
+WARNING_SHARE = 0.2
+
+
 def _label_rows(rows) -> None:
     """Give each row its status and priority labels, translated once per page rather than
-    looked up through the choices for every row."""
+    looked up through the choices for every row, and its deadline light."""
     statuses = {value: str(label) for value, label in Status.choices}
     priorities = {value: str(label) for value, label in Priority.choices}
+    light_texts = {
+        "ok": pgettext("deadline", "On time"),
+        "warn": pgettext("deadline", "Due soon"),
+        "late": pgettext("deadline", "Overdue"),
+    }
+    now = timezone.now()
     for row in rows:
         row.status_label = statuses.get(row.status, row.status)
         row.priority_label = priorities.get(row.priority, row.priority)
+        row.light = _light(row, now)
+        row.light_text = light_texts.get(row.light, "")
+
+
+def _light(row, now) -> str:
+    """The traffic light of an order's next deadline, from columns the page already loads:
+    "late" once it has passed, "warn" when less than WARNING_SHARE of the time from receipt
+    remains, else "ok"; "" for a finished order or one without a deadline."""
+    due = row.next_due_at
+    if due is None or row.status not in OPEN_STATUSES:
+        return ""
+    if due <= now:
+        return "late"
+    if due - now < (due - row.created_at) * WARNING_SHARE:
+        return "warn"
+    return "ok"
 
 
 def _indented(nodes):
