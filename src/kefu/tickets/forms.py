@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -239,7 +240,49 @@ class PublicReportForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(
             is_active=True, children__isnull=True
         ).order_by("path")
+        self.fields["category"].widget.attrs.update(
+            {
+                # The chosen category's own fields are drawn by the server on change.
+                "hx-get": reverse("public_report"),
+                "hx-trigger": "change",
+                "hx-include": "this",
+                "hx-select": "#extra-fields",
+                "hx-target": "#extra-fields",
+                "hx-swap": "outerHTML",
+            }
+        )
         limit_length(self.fields["description"], settings.KEFU_TICKET_DESCRIPTION_MAX_CHARS)
+        value = self.data.get("category") if self.is_bound else self.initial.get("category")
+        category = (
+            self.fields["category"].queryset.filter(pk=value).first()
+            if value and str(value).isdigit()
+            else None
+        )
+        self.extra_specs = list(category.extra_fields or []) if category else []
+        for spec in self.extra_specs:
+            label = spec.get("label", spec["name"])
+            field = forms.CharField(
+                label=label,
+                required=bool(spec.get("required")),
+                error_messages={
+                    "required": _("%(label)s is required for this category.") % {"label": label}
+                },
+            )
+            limit_length(field, settings.KEFU_TICKET_EXTRA_VALUE_MAX_CHARS)
+            self.fields[f"extra_{spec['name']}"] = field
+
+    def extra_bound_fields(self):
+        return [self[f"extra_{spec['name']}"] for spec in self.extra_specs]
+
+    def main_bound_fields(self):
+        hidden = {"website", *(f"extra_{spec['name']}" for spec in self.extra_specs)}
+        return [field for field in self.visible_fields() if field.name not in hidden]
+
+    def extra_values(self) -> dict:
+        return {
+            spec["name"]: self.cleaned_data.get(f"extra_{spec['name']}", "")
+            for spec in self.extra_specs
+        }
 
 
 class TrackForm(forms.Form):

@@ -564,7 +564,10 @@ def public_report(request):
     """The public web form: no login, the customer gives a phone; rate-limited, with a
     honeypot field and a minimum fill time against robots."""
     signer = signing.TimestampSigner(salt="kefu.public-report")
-    form = PublicReportForm(request.POST or None, initial={"started": signer.sign("form")})
+    form = PublicReportForm(
+        request.POST or None,
+        initial={"started": signer.sign("form"), "category": request.GET.get("category")},
+    )
     if request.method == "POST":
         if _rate_limited(request, "report"):
             return render(
@@ -592,6 +595,7 @@ def public_report(request):
                         contact_name=form.cleaned_data["contact_name"],
                         contact_phone=form.cleaned_data["contact_phone"],
                         address=form.cleaned_data["address"],
+                        extra=form.extra_values(),
                     )
                 except ValidationError as exc:
                     add_service_errors(form, exc)

@@ -615,3 +615,35 @@ def test_a_formula_sent_through_the_public_form_is_inert_in_the_queue_export(
     assert cells[attack].data_type == "s" and cells[attack].quotePrefix
     formulas = [c.value for row in sheet.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
+
+
+def test_public_report_shows_and_requires_the_category_fields(client, catalog):
+    with time_machine.travel(timezone.now() - timedelta(seconds=30)):
+        page = client.get(f"/public/report/?category={catalog.leak.pk}")
+    assert "楼层" in page.content.decode()
+    assert 'name="extra_floor"' in page.content.decode()
+    data = {
+        "category": catalog.leak.pk,
+        "title": "楼上漏水",
+        "description": "天花板滴水",
+        "contact_name": "王女士",
+        "contact_phone": "13700001111",
+        "started": page.context["form"]["started"].value(),
+    }
+    refused = client.post("/public/report/", data)
+    assert "楼层" in str(refused.context["form"].errors["extra_floor"])
+    assert 'name="extra_floor"' in refused.content.decode()
+    assert Ticket.objects.count() == 0
+    client.post("/public/report/", {**data, "extra_floor": "12F"})
+    assert Ticket.objects.get().extra == {"floor": "12F"}
+
+
+def test_api_intake_names_a_missing_category_field(org, catalog):
+    response = api(org.agent).post(
+        "/api/v1/tickets/", payload(catalog, category=catalog.leak.code), format="json"
+    )
+    assert response.status_code == 400
+    errors = field_errors(response)
+    assert "extra_floor" in errors or "extra" in errors
+    assert "楼层" in str(errors)
+    assert Ticket.objects.count() == 0
