@@ -244,3 +244,34 @@ def test_inspector_draws_the_spot_check_with_the_offered_date(page, org):
     page.get_by_role("button", name="抽取").click()
     expect(page.get_by_text(re.compile(r"已关闭工单中抽取"))).to_be_visible()
     expect(page.get_by_test_id("spot-checks")).to_contain_text(timezone.localdate().strftime("%Y"))
+
+
+def test_the_public_form_shows_the_fields_of_the_category_chosen(page, org):
+    """跑冒滴漏 needs 楼层: choosing it on the public form brings the field, labelled and
+    required, and the order keeps what was typed."""
+    repair_type = TicketType.objects.get(code="repair")
+    leaks = services.category_create(
+        name="跑冒滴漏",
+        code="repair-leaks",
+        ticket_type=repair_type,
+        lead_department=org.repairs,
+        extra_fields=[{"name": "floor", "label": "楼层", "required": True}],
+    )
+    with time_machine.travel(timezone.now(), tick=True) as clock:
+        page.goto(page.base_url + "/public/report/")
+        expect(page.get_by_label("楼层")).to_have_count(0)
+        page.get_by_label("事项类别").select_option(label=leaks.name)
+        expect(page.get_by_label("楼层")).to_be_visible()
+        page.get_by_label("标题").fill("楼上漏水")
+        page.get_by_label("详细描述").fill("卫生间天花板滴水")
+        page.get_by_label("您的姓名").fill("王女士")
+        page.get_by_label("手机号码").fill("13700001111")
+        clock.shift(timedelta(seconds=10))
+        page.get_by_role("button", name="提交").click()
+        expect(page.get_by_text("该业务分类必须填写“楼层”。")).to_be_visible()  # refused
+        assert not Ticket.objects.exists()
+        page.get_by_label("楼层").fill("12F")
+        page.get_by_role("button", name="提交").click()
+        ticket = Ticket.objects.get()
+        expect(page.get_by_text(ticket.number)).to_be_visible()
+    assert ticket.extra == {"floor": "12F"}
