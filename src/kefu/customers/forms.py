@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.dates import FIRST_YEAR, LAST_YEAR
 from kefu.customers.models import (
     AccountKind,
     Contact,
@@ -260,7 +261,7 @@ class InfoFileForm(forms.Form):
 
 
 class RoundOpenForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
 
 class RoundCloseForm(forms.Form):

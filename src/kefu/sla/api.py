@@ -31,6 +31,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kefu.core.dates import FIRST_YEAR, LAST_YEAR
 from kefu.core.workcal import Unit, add
 from kefu.sla import engine, selectors, services
 from kefu.sla.models import (
@@ -51,7 +52,6 @@ from kefu.sla.rules import WEEKDAY_FIELDS
 from kefu.sla.seeding import STANDARD_CODE
 
 MAX_AMOUNT = 100_000
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class IsAdministratorOrReadOnly(permissions.BasePermission):
@@ -101,9 +101,9 @@ def _parse_start(raw: str | None) -> datetime:
         raise ValueError(
             _("start: the time must carry its offset, e.g. 2026-05-06T09:00:00+08:00.")
         )
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(
-            _("start: a time in the years %(lo)d to %(hi)d.") % {"lo": MIN_YEAR, "hi": MAX_YEAR}
+            _("start: a time in the years %(lo)d to %(hi)d.") % {"lo": FIRST_YEAR, "hi": LAST_YEAR}
         )
     return value
 
@@ -247,7 +247,7 @@ class CalendarYearDaysView(APIView):
         errors: dict[str, list[str]] = {}
         year = None
         try:
-            year = _int_param(request.query_params.get("year"), "year", MIN_YEAR, MAX_YEAR)
+            year = _int_param(request.query_params.get("year"), "year", FIRST_YEAR, LAST_YEAR)
         except ValueError as exc:
             errors["year"] = [str(exc)]
         try:
@@ -323,14 +323,16 @@ class CalendarDaySerializer(serializers.ModelSerializer):
         validators = []  # the service checks uniqueness with a message naming the date
 
 
-@extend_schema_field({"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR})
+@extend_schema_field({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR})
 class YearFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
 class CalendarDayFilter(filters.FilterSet):
     calendar = filters.CharFilter(field_name="calendar__code", label="calendar code")
-    year = YearFilter(field_name="date__year", label="year", min_value=MIN_YEAR, max_value=MAX_YEAR)
+    year = YearFilter(
+        field_name="date__year", label="year", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
 
     class Meta:
         model = CalendarDay

@@ -131,6 +131,8 @@ def parse_month(text: str) -> date:
         raise ValueError(
             _("“%(value)s” is not a month: write it as YYYY-MM, e.g. 2026-11.") % {"value": value}
         ) from None
-    if not 2000 <= result.year <= 2100:
+    from kefu.core.dates import in_span
+
+    if not in_span(result):
         raise ValueError(_("The month must lie between 2000 and 2100."))
     return result

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from kefu.core.dates import FIRST_YEAR, LAST_YEAR
 from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.sla import selectors, services
@@ -28,8 +29,6 @@ from kefu.sla.models import CalendarDay, SlaMilestone, SlaPolicy, WorkCalendar
 from kefu.sla.permissions import can_manage_sla
 from kefu.sla.presets import PRESETS
 from kefu.sla.rules import WEEKDAY_FIELDS
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def _require_manager(user) -> None:
@@ -46,7 +45,7 @@ def _year(value) -> int:
         year = int(value)
     except (TypeError, ValueError):
         raise Http404 from None
-    if not MIN_YEAR <= year <= MAX_YEAR:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
     return year
 
