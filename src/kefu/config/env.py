@@ -114,8 +114,9 @@ class Env:
             config["CONN_MAX_AGE"] = 600
             config["TEST"] = {"NAME": ":memory:"}
         else:
-            # Django's PostgreSQL backend, with a health check that polls the socket first
-            config["ENGINE"] = "kefu.core.db.postgresql"
+            # Django's PostgreSQL backend; a kept connection is checked (SELECT 1) before each
+            # request uses it, and replaced when the server ended it
+            config["ENGINE"] = "django.db.backends.postgresql"
             config["CONN_HEALTH_CHECKS"] = True
             config["CONN_MAX_AGE"] = 60
             options = config.setdefault("OPTIONS", {})

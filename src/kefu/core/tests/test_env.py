@@ -83,7 +83,7 @@ def test_postgres_url():
     config = Env({"DATABASE_URL": "postgres://kefu:pw@db.internal:5433/kefu"}).database(
         "DATABASE_URL", Path("x")
     )
-    assert config["ENGINE"] == "kefu.core.db.postgresql"
+    assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "kefu")
 
 

@@ -1,12 +1,11 @@
-"""The PostgreSQL health check: free while the connection is quiet, and a connection the
-server ended is replaced before a request uses it."""
+"""Django's PostgreSQL health check (``CONN_HEALTH_CHECKS``): a connection the server ended
+is replaced before a request uses it."""
 
 import select
 
 import psycopg
 import pytest
 from django.db import close_old_connections, connection
-from django.db.backends.postgresql import base as django_pg
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,16 +14,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def postgres():
     if connection.vendor != "postgresql":
         pytest.skip("the PostgreSQL health check is tested on PostgreSQL (DATABASE_URL)")
-
-
-def test_a_quiet_connection_is_usable_without_a_round_trip(postgres, monkeypatch):
-    connection.ensure_connection()
-
-    def round_trip(self):
-        raise AssertionError("SELECT 1 sent")
-
-    monkeypatch.setattr(django_pg.DatabaseWrapper, "is_usable", round_trip)
-    assert connection.is_usable()
 
 
 def test_a_connection_the_server_ended_is_replaced(postgres):
