@@ -19,7 +19,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(Path.cwd() / ".env")
 env = Env()
 
-DATA_DIR = Path(env.str("KEFU_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+# Where kefu keeps its data (SQLite database, task queue, uploads, generated secret key):
+# KEFU_DATA_DIR, else $XDG_DATA_HOME/kefu (~/.local/share/kefu). Never the directory a
+# command happens to run in. ./scripts/demo sets it to the checkout's var/.
+_XDG_DATA = env.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+DATA_DIR = Path(env.str("KEFU_DATA_DIR", str(Path(_XDG_DATA) / "kefu"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # KEFU_PROFILE=production: served over HTTPS to real users. DEBUG must be off, and the
