@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from kefu.core.configcache import ConfigCache
-from kefu.core.scopes import Viewer, scope_q, viewer_for
 from kefu.org.models import Department, User
 from kefu.org.roles import DataScope, RoleCode
+from kefu.org.scopes import Viewer, scope_q, viewer_for
 from kefu.tickets.models import Category, Ticket, TicketType
 from kefu.tickets.states import AWAITING_CUSTOMER, FINAL_STATUSES, OPEN_STATUSES, Status
 
