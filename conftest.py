@@ -143,7 +143,7 @@ def _reseed_after_flush(request):
         request.getfixturevalue("transactional_db")
         from django.utils import timezone
 
-        from kefu.core.seeds import seeds_ensure
+        from kefu.site.seeds import seeds_ensure
 
         year = timezone.localdate().year
         seeds_ensure(calendar_years=range(year - 1, year + 1))

@@ -2,7 +2,7 @@
 .po (pure Python, no gettext tools needed); `check` fails if a .po has untranslated or
 fuzzy entries or a .mo is out of date.
 
-core and org keep their messages in src/kefu/locale; every other app keeps its own in
+core, org and site keep their messages in src/kefu/locale; every other app keeps its own in
 src/kefu/<app>/locale. `python scripts/i18n.py extract` updates every catalogue from the
 code (it needs GNU gettext's xgettext)."""
 
@@ -55,8 +55,8 @@ def extract() -> None:
         "DJANGO_SETTINGS_MODULE": "kefu.config.test_settings",
         "PYTHONPATH": str(PACKAGE.parent),
     }
-    # core, org, config and api share the project catalogue; every other app has its own
-    shared = {"core", "org", "config", "api", "locale"}
+    # core, org, site, config and api share the project catalogue; every other app has its own
+    shared = {"core", "org", "site", "config", "api", "locale"}
     own = sorted(
         p.name
         for p in PACKAGE.iterdir()

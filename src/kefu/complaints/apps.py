@@ -11,5 +11,5 @@ class ComplaintsConfig(AppConfig):
         from kefu.complaints import workspace  # noqa: F401  (registers the cards)
 
 
-# The top-bar entry (shown by kefu.core.navigation); translated in this app's catalogue.
+# The top-bar entry (shown by kefu.site.navigation); translated in this app's catalogue.
 NAV_LABEL = _("Complaints")

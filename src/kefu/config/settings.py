@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "kefu.tickets",
     "kefu.followups",
     "kefu.complaints",
+    # the composition root: menu, workspace, seeds, kefu demo/serve/worker/createadmin
+    "kefu.site",
 ]
 
 # The work-order lifecycle (kefu.tickets.lifecycle): the apps that take part when an order
@@ -143,7 +145,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kefu.core.context_processors.shell",
+                "kefu.site.context_processors.shell",
             ],
         },
     }
@@ -176,7 +178,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Idle timeout: each request slides the expiry forward; an idle session ends after this.

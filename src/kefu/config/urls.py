@@ -4,9 +4,11 @@ from django.urls import include, path
 
 from kefu.core import views as core_views
 from kefu.org import views as org_views
+from kefu.site import views as site_views
 from kefu.tickets import views as tickets_views
 
 urlpatterns = [
+    path("", include("kefu.site.urls")),
     path("", include("kefu.core.urls")),
     path("org/", include("kefu.org.urls")),
     path("customers/", include("kefu.customers.urls")),
@@ -24,7 +26,7 @@ urlpatterns = [
         org_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
-    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("i18n/setlang/", site_views.set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", include("kefu.api.urls")),
     path("admin/", admin.site.urls),

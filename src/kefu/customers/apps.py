@@ -11,5 +11,5 @@ class CustomersConfig(AppConfig):
         from kefu.customers import tasks  # noqa: F401  (registers the import task with Huey)
 
 
-# The top-bar entry (shown by kefu.core.navigation); translated in this app's catalogue.
+# The top-bar entry (shown by kefu.site.navigation); translated in this app's catalogue.
 NAV_LABEL = _("Customer archive")

@@ -1,4 +1,4 @@
-"""Reads of the customer archive, always through the data scope (``kefu.core.scopes``).
+"""Reads of the customer archive, always through the data scope (``kefu.org.scopes``).
 
 A customer belongs to its department (the account manager's) and its account manager takes
 part in it. Lists, exports and the API use ``customers_visible``. The hotline's lookup and
@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from kefu.core.scopes import scope_q, scope_queryset, viewer_for
 from kefu.customers import permissions, rules
 from kefu.customers.models import (
     ChangeStatus,
@@ -38,6 +37,7 @@ from kefu.customers.policy import CustomerPolicy
 from kefu.customers.services import current_policy, manager_loads, summary_due
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
+from kefu.org.scopes import scope_q, scope_queryset, viewer_for
 
 CUSTOMER_SCOPE = {"department_field": "department", "participant_fields": ("account_manager",)}
 

@@ -15,5 +15,5 @@ class FollowupsConfig(AppConfig):
         )
 
 
-# The top-bar entry (shown by kefu.core.navigation); translated in this app's catalogue.
+# The top-bar entry (shown by kefu.site.navigation); translated in this app's catalogue.
 NAV_LABEL = _("Return visits")

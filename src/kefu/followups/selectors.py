@@ -9,7 +9,6 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from kefu.core.scopes import scope_q, viewer_for
 from kefu.customers.models import Contact
 from kefu.followups import rules
 from kefu.followups.models import (
@@ -27,6 +26,7 @@ from kefu.followups.permissions import may_configure, may_supervise
 from kefu.followups.rules import SURVEY_EMAIL_TEMPLATE, Verdict
 from kefu.notify.models import MessageChannel, OutboundMessage
 from kefu.org.roles import DataScope
+from kefu.org.scopes import scope_q, viewer_for
 
 
 def visits_visible(user) -> QuerySet[ReturnVisit]:

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from kefu.core.scopes import scope_queryset
 from kefu.org.models import Department, Role, User
+from kefu.org.scopes import scope_queryset
 
 
 def departments_visible(user) -> QuerySet[Department]:

@@ -11,5 +11,5 @@ class SlaConfig(AppConfig):
         from kefu.sla import tasks, workspace  # noqa: F401  (register the sweep, cards)
 
 
-# The administrators' menu entry (kefu.core.navigation): 工作日历/时限策略.
+# The administrators' menu entry (kefu.site.navigation): 工作日历/时限策略.
 NAV_LABEL = _("Calendars & time limits")

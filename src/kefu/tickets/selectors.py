@@ -12,9 +12,9 @@ from django.db.models import Count, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from kefu.core.scopes import Viewer, scope_q, viewer_for
 from kefu.org.models import Department, User
 from kefu.org.roles import DataScope, RoleCode
+from kefu.org.scopes import Viewer, scope_q, viewer_for
 from kefu.tickets.models import Category, Ticket
 from kefu.tickets.states import AWAITING_CUSTOMER, FINAL_STATUSES, OPEN_STATUSES, Status
 

@@ -63,7 +63,7 @@ def test_serve_checks_before_it_starts_anything(monkeypatch):
     """On the test database (migrated) the checks pass and gunicorn is started."""
     from django.core.management import call_command
 
-    from kefu.core.management.commands import serve as serve_command
+    from kefu.site.management.commands import serve as serve_command
 
     started = []
     monkeypatch.setattr(serve_command, "run_gunicorn", lambda *a, **k: started.append(a))

@@ -1,4 +1,4 @@
-from kefu.core.navigation import navigation_for
+from kefu.site.navigation import navigation_for
 
 
 def shell(request):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from kefu.core import health
-from kefu.core.scopes import viewer_for
 from kefu.core.workspace import cards_for
 from kefu.org.permissions import can_manage_org
 from kefu.org.roles import DataScope
+from kefu.org.scopes import viewer_for
 from kefu.org.selectors import departments_visible, staff_visible
 
 

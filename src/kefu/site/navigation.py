@@ -25,7 +25,7 @@ class NavItem:
 def navigation_for(user, path: str) -> list[NavItem]:
     """The menu, in order; Alt+1 … Alt+9 follow the first nine entries."""
     items = [
-        (_("My workspace"), reverse("core:home")),
+        (_("My workspace"), reverse("site:home")),
         (_("New order"), reverse("tickets:intake")),
         (_("Work orders"), reverse("tickets:queue")),
         (str(CUSTOMERS_NAV_LABEL), reverse("customers:lookup")),
@@ -43,7 +43,7 @@ def navigation_for(user, path: str) -> list[NavItem]:
         items.append((_("Roles"), reverse("org:role_list")))
     if user.is_superuser:
         items.append((_("Admin site"), reverse("admin:index")))
-    home = reverse("core:home")
+    home = reverse("site:home")
     intake = reverse("tickets:intake")
     return [
         NavItem(

@@ -37,7 +37,7 @@ def serve_config(monkeypatch):
     """The gunicorn configuration `kefu serve` runs with (captured instead of served)."""
     from gunicorn.app.base import BaseApplication
 
-    from kefu.core.management.commands import serve
+    from kefu.site.management.commands import serve
 
     captured = {}
     monkeypatch.setattr(BaseApplication, "run", lambda app: captured.setdefault("cfg", app.cfg))

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from kefu.core.demodata import DEMO_PASSWORD, load_all
-from kefu.core.management.commands.serve import parse_bind
+from kefu.site.management.commands.serve import parse_bind
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@
 
 import pytest
 
-from kefu.core.scopes import can_see, scope_queryset, viewer_for
 from kefu.org.models import Department, User
 from kefu.org.roles import DataScope
+from kefu.org.scopes import can_see, scope_queryset, viewer_for
 
 
 @pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kefu.core.scopes import NOBODY, Viewer, can_see, widest_scope
 from kefu.org.roles import DataScope
+from kefu.org.scopes import NOBODY, Viewer, can_see, widest_scope
 
 HOTLINE = "/1/2/3/"  # company 1 → front office 2 → hotline team 3
 FRONT_OFFICE = "/1/2/"
