@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from kefu.followups import services
-from kefu.followups.models import ReturnVisit, ReturnVisitPlan, VisitStatus
+from kefu.followups.models import ReturnVisit, ReturnVisitPlan, VisitAttempt, VisitStatus
 
 ORDER = 40
 
@@ -20,11 +20,14 @@ def load(*, rng: random.Random) -> dict[str, int]:
     services.seeds_ensure()
     now = timezone.now()
     recorded = 0
-    for visit in (
+    # once: a rerun must not answer the visits left on the visitors' lists
+    first_load = not VisitAttempt.objects.exists()
+    pending = (
         ReturnVisit.objects.filter(status=VisitStatus.PENDING)
         .select_related("ticket", "assignee", "handler")
-        .order_by("id")[:20]
-    ):
+        .order_by("id")
+    )
+    for visit in pending[:20] if first_load else []:
         actor = visit.assignee
         if actor is None or rng.random() < 0.3:
             continue  # some stay on the visitors' lists

@@ -26,8 +26,16 @@ def test_demo_loads_once_and_reruns_change_nothing(capsys):
     assert "http://127.0.0.1:8000/" in output
     for username, *_ in DEMO_LOGINS:
         assert username in output
+    counts = row_counts()
     call_command("demo", no_serve=True)
     assert snapshot() == first
+    assert row_counts() == counts  # every table: the rerun adds nothing, tip-offs included
+
+
+def row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
 
 
 def test_demo_never_overwrites_what_users_changed():
