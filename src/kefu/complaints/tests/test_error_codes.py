@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import ast
 import re
+from decimal import Decimal
 from pathlib import Path
 
+import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.functional import Promise
 
 from kefu.complaints.errors import CODES
@@ -124,7 +127,7 @@ def uncoded(root: Path = APP) -> list[str]:
 
 
 def codes_used(root: Path = APP) -> dict[str, str]:
-    """Each string given as ``code=`` in the app (a ValidationError's or a Blocker's) → where."""
+    """Each code given in the app (to a ValidationError, a Blocker, a constraint) → where."""
     used = {}
     for relative, tree in _sources(root):
         for node in ast.walk(tree):
@@ -134,11 +137,12 @@ def codes_used(root: Path = APP) -> dict[str, str]:
             if (getattr(func, "id", None) or getattr(func, "attr", None)) not in (
                 "ValidationError",
                 "Blocker",
+                "CheckConstraint",
             ):
                 continue
             for keyword in node.keywords:
                 if (
-                    keyword.arg == "code"
+                    keyword.arg in ("code", "violation_error_code")
                     and isinstance(keyword.value, ast.Constant)
                     and isinstance(keyword.value.value, str)
                 ):
@@ -203,3 +207,14 @@ def test_the_meanings_read_in_chinese():
     with translation.override("zh-hans"):
         assert str(CODES["numbering_full"]) == "该月的投诉编号已用完。"
         assert str(CODES["remedy_needs_valid"]) == "投诉认定成立后才能申请补救措施。"
+
+
+@pytest.mark.django_db
+def test_the_constraints_name_their_rule():
+    """Refusals the services check first, the database keeps too: with the same codes."""
+    from kefu.complaints.models import ComplaintSettings
+
+    inverted = ComplaintSettings(fine_min=Decimal(500), fine_max=Decimal(100))
+    with pytest.raises(ValidationError) as caught:
+        inverted.validate_constraints()
+    assert [e.code for e in caught.value.error_dict[NON_FIELD_ERRORS]] == ["fine_band_inverted"]
