@@ -14,7 +14,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kefu.complaints import rules, selectors, services
+from kefu.complaints import rules, selectors
 from kefu.complaints.models import (
     ComplaintCase,
     ComplaintClass,
@@ -23,6 +23,13 @@ from kefu.complaints.models import (
     Remedy,
 )
 from kefu.complaints.permissions import may_see_statistics
+from kefu.complaints.services import corrective, remedies
+from kefu.complaints.services.classification import case_classify
+from kefu.complaints.services.closing import close_blockers
+from kefu.complaints.services.identity import identity_reveal
+from kefu.complaints.services.investigation import case_attribute
+from kefu.complaints.services.penalties import penalty_propose
+from kefu.complaints.services.validity import case_rule_validity, case_tell_customer
 from kefu.core.dates import FIRST_YEAR, LAST_YEAR
 from kefu.org.models import Department, User
 from kefu.tickets import services as ticket_services
@@ -137,7 +144,7 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
     def get_close_blockers(self, case) -> list[str]:
-        return services.close_blockers(case)
+        return close_blockers(case)
 
 
 class ClassifyInput(serializers.Serializer):
@@ -295,7 +302,8 @@ def _month(value: str) -> date:
                     "Give the month as YYYY-MM, e.g. 2025-03, between %(first)s and %(last)s."
                 )
                 % {"first": FIRST_YEAR, "last": LAST_YEAR}
-            }
+            },
+            code="invalid",
         ) from None
 
 
@@ -346,30 +354,28 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ClassifyInput, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def classify(self, request, pk=None):
-        return self._run(
-            ClassifyInput, lambda c, d: services.case_classify(case=c, actor=request.user, **d)
-        )
+        return self._run(ClassifyInput, lambda c, d: case_classify(case=c, actor=request.user, **d))
 
     @extend_schema(request=ValidityInput, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def validity(self, request, pk=None):
         return self._run(
             ValidityInput,
-            lambda c, d: services.case_rule_validity(case=c, actor=request.user, **d),
+            lambda c, d: case_rule_validity(case=c, actor=request.user, **d),
         )
 
     @extend_schema(request=TellInput, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="tell-customer")
     def tell_customer(self, request, pk=None):
         return self._run(
-            TellInput, lambda c, d: services.case_tell_customer(case=c, actor=request.user, **d)
+            TellInput, lambda c, d: case_tell_customer(case=c, actor=request.user, **d)
         )
 
     @extend_schema(request=AttributeInput, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def attribution(self, request, pk=None):
         return self._run(
-            AttributeInput, lambda c, d: services.case_attribute(case=c, actor=request.user, **d)
+            AttributeInput, lambda c, d: case_attribute(case=c, actor=request.user, **d)
         )
 
     @extend_schema(request=ActionInput, responses=CaseSerializer)
@@ -377,7 +383,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     def capa(self, request, pk=None):
         return self._run(
             ActionInput,
-            lambda c, d: services.action_add(case=c, actor=request.user, **d),
+            lambda c, d: corrective.action_add(case=c, actor=request.user, **d),
             status=201,
         )
 
@@ -389,7 +395,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     def capa_done(self, request, pk=None, item=None):
         return self._run(
             NoteInput,
-            lambda c, d: services.action_complete(
+            lambda c, d: corrective.action_complete(
                 action=self._item(c, CorrectiveAction, item), actor=request.user, **d
             ),
         )
@@ -399,7 +405,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     def capa_verify(self, request, pk=None, item=None):
         return self._run(
             VerifyInput,
-            lambda c, d: services.action_verify(
+            lambda c, d: corrective.action_verify(
                 action=self._item(c, CorrectiveAction, item), actor=request.user, **d
             ),
         )
@@ -409,7 +415,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     def remedies(self, request, pk=None):
         return self._run(
             RemedyInput,
-            lambda c, d: services.remedy_request(case=c, actor=request.user, **d),
+            lambda c, d: remedies.remedy_request(case=c, actor=request.user, **d),
             status=201,
         )
 
@@ -418,7 +424,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     def remedy_decide(self, request, pk=None, item=None):
         return self._run(
             DecideInput,
-            lambda c, d: services.remedy_decide(
+            lambda c, d: remedies.remedy_decide(
                 remedy=self._item(c, Remedy, item), actor=request.user, **d
             ),
         )
@@ -428,7 +434,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     def remedy_receive(self, request, pk=None, item=None):
         return self._run(
             ReceiveInput,
-            lambda c, d: services.remedy_receive(
+            lambda c, d: remedies.remedy_receive(
                 remedy=self._item(c, Remedy, item), actor=request.user, **d
             ),
         )
@@ -438,7 +444,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     def remedy_instruct(self, request, pk=None, item=None):
         return self._run(
             InstructInput,
-            lambda c, d: services.remedy_instruct(
+            lambda c, d: remedies.remedy_instruct(
                 remedy=self._item(c, Remedy, item), actor=request.user, **d
             ),
         )
@@ -448,7 +454,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     def penalties(self, request, pk=None):
         return self._run(
             PenaltyInput,
-            lambda c, d: services.penalty_propose(case=c, actor=request.user, **d),
+            lambda c, d: penalty_propose(case=c, actor=request.user, **d),
             status=201,
         )
 
@@ -483,14 +489,14 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
         data = RevealInput(data=request.data)
         if not data.is_valid():
             # a refusal is logged before the input is even looked at
-            services.identity_reveal(
+            identity_reveal(
                 case=case,
                 actor=request.user,
                 purpose="",
                 channel="api",
                 address=request.META.get("REMOTE_ADDR"),
             )
-        identity = services.identity_reveal(
+        identity = identity_reveal(
             case=case,
             actor=request.user,
             purpose=data.validated_data["purpose"],

@@ -11,10 +11,16 @@ from datetime import timedelta
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from kefu.complaints import services
 from kefu.complaints.models import ComplaintCase, ComplaintClass
 from kefu.complaints.sealing import tip_offs_seal
 from kefu.complaints.seeds import CONFIDENTIAL_GROUP
+from kefu.complaints.services.classification import case_classify
+from kefu.complaints.services.configuration import seeds_ensure
+from kefu.complaints.services.corrective import action_add, action_complete, action_verify
+from kefu.complaints.services.investigation import case_attribute
+from kefu.complaints.services.penalties import penalty_propose
+from kefu.complaints.services.remedies import remedy_decide, remedy_request
+from kefu.complaints.services.validity import case_rule_validity, case_tell_customer
 from kefu.core.demodata import chinese_name, mobile_number
 from kefu.org.models import Department, User
 from kefu.tickets import services as tickets
@@ -32,7 +38,7 @@ STORIES = [
 
 
 def load(*, rng: random.Random) -> dict[str, int]:
-    services.seeds_ensure()
+    seeds_ensure()
     # the work-order demo writes its year of history in bulk, past intake: its tip-offs
     # get their case files and sealed reporters here, as intake would have given them
     sealed = tip_offs_seal()
@@ -73,7 +79,7 @@ def load(*, rng: random.Random) -> dict[str, int]:
         cls = ComplaintClass.objects.filter(
             code="attitude" if code == "ts-td" else "property-repair"
         ).first()
-        case = services.case_classify(
+        case = case_classify(
             case=case,
             actor=users["inspector"],
             complaint_class=cls,
@@ -81,21 +87,21 @@ def load(*, rng: random.Random) -> dict[str, int]:
             now=now,
         )
         if stage == "invalid":
-            case = services.case_rule_validity(
+            case = case_rule_validity(
                 case=case,
                 actor=users["inspector"],
                 valid=False,
                 reason="经核对收费单，物业费按合同标准计收",
                 now=now,
             )
-            services.case_tell_customer(
+            case_tell_customer(
                 case=case, actor=users["inspector"], channel="phone", text=case.reply_text, now=now
             )
             continue
-        case = services.case_rule_validity(
+        case = case_rule_validity(
             case=case, actor=users["inspector"], valid=True, reason="通话录音证实", now=now
         )
-        case = services.case_attribute(
+        case = case_attribute(
             case=case,
             actor=users["inspector"],
             facts="经调查情况属实",
@@ -105,7 +111,7 @@ def load(*, rng: random.Random) -> dict[str, int]:
             responsible_person=users["handler"],
             now=now,
         )
-        action = services.action_add(
+        action = action_add(
             case=case,
             actor=users["inspector"],
             kind="corrective",
@@ -114,7 +120,7 @@ def load(*, rng: random.Random) -> dict[str, int]:
             due_on=timezone.localdate(now) + timedelta(days=7),
             now=now,
         )
-        remedy = services.remedy_request(
+        remedy = remedy_request(
             case=case,
             actor=users["inspector"],
             kind="allowance",
@@ -122,17 +128,17 @@ def load(*, rng: random.Random) -> dict[str, int]:
             description="当月服务费折让",
             now=now,
         )
-        services.remedy_decide(remedy=remedy, actor=users["gm"], approve=True, now=now)
+        remedy_decide(remedy=remedy, actor=users["gm"], approve=True, now=now)
         if stage == "valid":
-            services.action_complete(action=action, actor=users["head"], note="已完成培训", now=now)
-            services.action_verify(
+            action_complete(action=action, actor=users["head"], note="已完成培训", now=now)
+            action_verify(
                 action=action,
                 actor=users["inspector"],
                 accepted=True,
                 verification="抽查录音合格",
                 now=now,
             )
-            services.penalty_propose(
+            penalty_propose(
                 case=case,
                 actor=users["inspector"],
                 person=users["handler"],

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -269,5 +270,10 @@ class SettingsForm(forms.ModelForm):
         data = super().clean()
         low, high = data.get("fine_min"), data.get("fine_max")
         if low is not None and high is not None and low > high:
-            self.add_error("fine_max", _("The highest fine must not be below the lowest."))
+            self.add_error(
+                "fine_max",
+                ValidationError(
+                    _("The highest fine must not be below the lowest."), code="fine_band_inverted"
+                ),
+            )
         return data

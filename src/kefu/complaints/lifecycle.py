@@ -15,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from kefu.complaints import services
 from kefu.complaints.rules import Series
+from kefu.complaints.services.closing import ticket_close_blockers
+from kefu.complaints.services.identity import identity_add
+from kefu.complaints.services.registration import case_open, series_of
 from kefu.tickets.lifecycle import Blocker, MoveMade, Preparation
 from kefu.tickets.models import Ticket
 from kefu.tickets.services import ticket_identity
@@ -33,10 +35,10 @@ class ComplaintsParticipant:
     def blockers(self, *, ticket: Ticket, action: Action) -> list[Blocker]:
         if action != Action.CLOSE:
             return []
-        return services.ticket_close_blockers(ticket=ticket)
+        return ticket_close_blockers(ticket=ticket)
 
     def prepare_creation(self, *, draft: Ticket, now: datetime) -> ComplaintsPreparation:
-        series = services.series_of(draft)
+        series = series_of(draft)
         if series != Series.TIP_OFF:
             return ComplaintsPreparation(series=series)
         return ComplaintsPreparation(
@@ -45,7 +47,7 @@ class ComplaintsParticipant:
 
     def on_created(self, *, ticket: Ticket, prepared: ComplaintsPreparation, now: datetime) -> None:
         if prepared.series is not None:
-            services.case_open(
+            case_open(
                 ticket=ticket, series=prepared.series, identity=prepared.identity or {}, now=now
             )
 
@@ -53,4 +55,4 @@ class ComplaintsParticipant:
         return None
 
     def identity_keep(self, *, ticket: Ticket, identity: dict, now: datetime) -> None:
-        services.identity_add(ticket=ticket, identity=identity, now=now)
+        identity_add(ticket=ticket, identity=identity, now=now)

@@ -89,6 +89,7 @@ class ComplaintSettings(models.Model):
             models.CheckConstraint(
                 condition=models.Q(fine_min__lte=models.F("fine_max")),
                 name="complaints_settings_fine_band",
+                violation_error_code="fine_band_inverted",
             ),
         ]
 
@@ -260,6 +261,7 @@ class ComplaintCase(models.Model):
             models.CheckConstraint(
                 condition=models.Q(validity__in=Validity.values),
                 name="complaints_case_validity_known",
+                violation_error_code="invalid_choice",
             ),
         ]
         indexes = [models.Index(fields=["series", "month"], name="complaints_case_month_idx")]
@@ -420,10 +422,12 @@ class Remedy(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0),
                 name="complaints_remedy_amount_positive",
+                violation_error_code="amount_not_positive",
             ),
             models.CheckConstraint(
                 condition=models.Q(quantity__isnull=True) | models.Q(quantity__gt=0),
                 name="complaints_remedy_quantity_positive",
+                violation_error_code="amount_not_positive",
             ),
         ]
 
@@ -488,10 +492,12 @@ class Penalty(models.Model):
             models.CheckConstraint(
                 condition=models.Q(person__isnull=False) | models.Q(department__isnull=False),
                 name="complaints_penalty_has_target",
+                violation_error_code="penalty_needs_target",
             ),
             models.CheckConstraint(
                 condition=models.Q(fine__isnull=False) | ~models.Q(sanction=""),
                 name="complaints_penalty_has_content",
+                violation_error_code="penalty_needs_content",
             ),
         ]
         indexes = [models.Index(fields=["month", "status"], name="complaints_penalty_month_idx")]

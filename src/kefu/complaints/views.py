@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kefu.complaints import forms as f
-from kefu.complaints import rules, selectors, services
+from kefu.complaints import rules, selectors
 from kefu.complaints.models import ComplaintCase, CorrectiveAction, Penalty, PenaltyReview, Remedy
 from kefu.complaints.permissions import (
     is_confidential_handler,
@@ -32,6 +32,18 @@ from kefu.complaints.permissions import (
     may_verify,
 )
 from kefu.complaints.rules import ActionStatus, RemedyKind, RemedyStatus, Validity
+from kefu.complaints.services import corrective, remedies
+from kefu.complaints.services.classification import case_classify
+from kefu.complaints.services.closing import case_gaps, close_blockers
+from kefu.complaints.services.configuration import authority_limits, settings_get
+from kefu.complaints.services.identity import identity_reveal, identity_update
+from kefu.complaints.services.investigation import case_attribute
+from kefu.complaints.services.penalties import (
+    penalty_decide,
+    penalty_propose,
+    penalty_review_complete,
+)
+from kefu.complaints.services.validity import case_rule_validity, case_tell_customer
 from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.tickets import services as ticket_services
@@ -211,7 +223,7 @@ def _initial(case: ComplaintCase) -> dict:
 
 def _forms(case, bound: dict | None = None) -> dict:
     initial = _initial(case)
-    industry = services.settings_get().industry
+    industry = settings_get().industry
     made = {}
     for name, form_class in ACTIONS.items():
         kwargs = {"industry": industry} if name == "classify" else {}
@@ -230,16 +242,16 @@ def _render_case(request, case, *, bound=None, status=200):
         .order_by("-created_at", "-id")[:30]
     )
     actions = list(case.corrective_actions.all())
-    remedies = list(case.remedies.all())
+    case_remedies = list(case.remedies.all())
     for action in actions:
         action.may_complete = action.status == ActionStatus.OPEN and (
             action.owner_id == user.pk or may_decide(user, case)
         )
         action.may_verify = action.status == ActionStatus.DONE and may_verify(user, action)
-    pending = any(remedy.status == RemedyStatus.PENDING for remedy in remedies)
-    limits = services.authority_limits() if pending else []
-    for remedy in remedies:
-        remedy.may_decide = remedy.status == RemedyStatus.PENDING and services.may_approve_remedy(
+    pending = any(remedy.status == RemedyStatus.PENDING for remedy in case_remedies)
+    limits = authority_limits() if pending else []
+    for remedy in case_remedies:
+        remedy.may_decide = remedy.status == RemedyStatus.PENDING and remedies.may_approve_remedy(
             user, remedy, limits=limits
         )
         remedy.may_receive = (
@@ -255,11 +267,11 @@ def _render_case(request, case, *, bound=None, status=200):
         "ticket": ticket,
         "events": events,
         "actions": actions,
-        "remedies": remedies,
+        "remedies": case_remedies,
         "penalties": list(case.penalties.all()),
         "forms": _forms(case, bound),
-        "blockers": services.close_blockers(case) if not finished else [],
-        "gaps": services.case_gaps(case) if not finished else [],
+        "blockers": close_blockers(case) if not finished else [],
+        "gaps": case_gaps(case) if not finished else [],
         "may_handle": may_handle(user, case) and not finished,
         "may_decide": may_decide(user, case) and not finished,
         "may_penalise": may_propose_penalty(user, case),
@@ -286,7 +298,7 @@ def act(request, pk, name):
     case = _case_or_404(request.user, pk)
     if name not in ACTIONS:
         raise Http404
-    kwargs = {"industry": services.settings_get().industry} if name == "classify" else {}
+    kwargs = {"industry": settings_get().industry} if name == "classify" else {}
     form = ACTIONS[name](request.POST, prefix=name, **kwargs)
     if form.is_valid():
         try:
@@ -305,19 +317,19 @@ def act(request, pk, name):
 def _call(name, case, user, data):
     match name:
         case "classify":
-            services.case_classify(case=case, actor=user, **data)
+            case_classify(case=case, actor=user, **data)
         case "validity":
-            services.case_rule_validity(case=case, actor=user, **data)
+            case_rule_validity(case=case, actor=user, **data)
         case "tell":
-            services.case_tell_customer(case=case, actor=user, **data)
+            case_tell_customer(case=case, actor=user, **data)
         case "attribute":
-            services.case_attribute(case=case, actor=user, **data)
+            case_attribute(case=case, actor=user, **data)
         case "action":
-            services.action_add(case=case, actor=user, **data)
+            corrective.action_add(case=case, actor=user, **data)
         case "remedy":
-            services.remedy_request(case=case, actor=user, **data)
+            remedies.remedy_request(case=case, actor=user, **data)
         case "penalty":
-            services.penalty_propose(case=case, actor=user, **data)
+            penalty_propose(case=case, actor=user, **data)
         case "resolve":  # ticket_transition checks who may resolve the order
             ticket_services.ticket_transition(
                 ticket=case.ticket, action=Action.RESOLVE, actor=user, resolution=data["resolution"]
@@ -373,7 +385,7 @@ def action_done(request, pk, item):
         CorrectiveAction,
         item,
         f.ActionDoneForm,
-        lambda a, u, d: services.action_complete(action=a, actor=u, **d),
+        lambda a, u, d: corrective.action_complete(action=a, actor=u, **d),
     )
 
 
@@ -386,7 +398,7 @@ def action_verify(request, pk, item):
         CorrectiveAction,
         item,
         f.ActionVerifyForm,
-        lambda a, u, d: services.action_verify(action=a, actor=u, **d),
+        lambda a, u, d: corrective.action_verify(action=a, actor=u, **d),
     )
 
 
@@ -399,7 +411,7 @@ def remedy_decide(request, pk, item):
         Remedy,
         item,
         f.RemedyDecideForm,
-        lambda r, u, d: services.remedy_decide(remedy=r, actor=u, **d),
+        lambda r, u, d: remedies.remedy_decide(remedy=r, actor=u, **d),
     )
 
 
@@ -412,7 +424,7 @@ def remedy_receive(request, pk, item):
         Remedy,
         item,
         f.ReceiveForm,
-        lambda r, u, d: services.remedy_receive(remedy=r, actor=u, **d),
+        lambda r, u, d: remedies.remedy_receive(remedy=r, actor=u, **d),
     )
 
 
@@ -425,7 +437,7 @@ def remedy_instruct(request, pk, item):
         Remedy,
         item,
         f.InstructForm,
-        lambda r, u, d: services.remedy_instruct(remedy=r, actor=u, **d),
+        lambda r, u, d: remedies.remedy_instruct(remedy=r, actor=u, **d),
     )
 
 
@@ -442,7 +454,7 @@ def reporter(request, pk):
         raise Http404
     if not is_confidential_handler(request.user):
         with contextlib.suppress(PermissionDenied):
-            services.identity_reveal(
+            identity_reveal(
                 case=case,
                 actor=request.user,
                 purpose="",
@@ -456,7 +468,7 @@ def reporter(request, pk):
     if request.method == "POST" and "identity-contact_name" in request.POST:
         edit = f.IdentityForm(request.POST, prefix="identity")
         if edit.is_valid():
-            services.identity_update(
+            identity_update(
                 case=case, actor=request.user, address=_client_ip(request), **edit.cleaned_data
             )
             messages.success(request, _("The reporter's identity is sealed again with the change."))
@@ -464,7 +476,7 @@ def reporter(request, pk):
         reveal = f.RevealForm(prefix="reveal")
     elif request.method == "POST" and reveal.is_valid():
         try:
-            identity = services.identity_reveal(
+            identity = identity_reveal(
                 case=case,
                 actor=request.user,
                 purpose=reveal.cleaned_data["purpose"],
@@ -576,17 +588,19 @@ def penalties(request):
             raise PermissionDenied
         try:
             if "complete" in request.POST:
-                services.penalty_review_complete(
+                penalty_review_complete(
                     month=month, actor=request.user, note=request.POST.get("note", "")
                 )
                 messages.success(request, _("The month's penalty review is complete."))
             else:
                 penalty = get_object_or_404(Penalty, pk=request.POST.get("penalty"), month=month)
                 form = f.PenaltyDecideForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(form.errors.get("approve") or _("Choose a decision."))
-                services.penalty_decide(penalty=penalty, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Saved."))
+                if form.is_valid():
+                    penalty_decide(penalty=penalty, actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                else:
+                    for message in form.errors.get("approve") or [_("Choose a decision.")]:
+                        messages.error(request, message)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -691,7 +705,7 @@ def _statistics_export(stats):
 def settings_edit(request):
     if not may_configure(request.user):
         raise PermissionDenied
-    row = services.settings_get()
+    row = settings_get()
     form = f.SettingsForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -277,6 +277,35 @@ def test_printable_pages(org, complaint, client_as):
     )
 
 
+def test_the_penalty_review_page_names_a_missing_decision_and_decides_a_given_one(
+    org, complaint, client_as
+):
+    case = complaint()
+    services.case_rule_validity(case=case, actor=org.inspector, valid=True, reason="属实")
+    services.case_attribute(
+        case=case,
+        actor=org.inspector,
+        facts="x",
+        root_cause="y",
+        responsibility="at_fault",
+        responsible_department=org.repairs,
+        responsible_person=org.handler,
+    )
+    penalty = services.penalty_propose(
+        case=case, actor=org.inspector, person=org.handler, fine="800", reason="态度"
+    )
+    client = client_as(org.gm)
+    page = f"/complaints/penalties/?month={penalty.month:%Y-%m}"
+    missing = client.post(page, {"penalty": penalty.pk}, follow=True)
+    assert "该字段是必填项" in missing.content.decode()
+    penalty.refresh_from_db()
+    assert penalty.status == "proposed"
+    decided = client.post(page, {"penalty": penalty.pk, "approve": "1"})
+    assert decided.status_code == 302
+    penalty.refresh_from_db()
+    assert penalty.status == "approved"
+
+
 def test_the_list_query_count_does_not_grow_with_rows(
     org, complaint, client_as, django_assert_max_num_queries
 ):

@@ -4,8 +4,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from kefu.complaints import rules, selectors, services
+from kefu.complaints import rules, selectors
 from kefu.complaints.seeds import CONFIDENTIAL_GROUP
+from kefu.complaints.services.configuration import seeds_ensure
 from kefu.org.models import User
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "ensure":
-            services.seeds_ensure()
+            seeds_ensure()
             self.stdout.write("投诉基础数据已就绪。")
         elif action == "handlers":
             self._handlers(options["verb"], options.get("username"))
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             self._stats(options.get("month"))
 
     def _handlers(self, verb, username):
-        services.seeds_ensure()
+        seeds_ensure()
         group = Group.objects.get(name=CONFIDENTIAL_GROUP)
         if verb == "list":
             for user in group.user_set.order_by("username"):

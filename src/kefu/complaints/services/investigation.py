@@ -1,0 +1,140 @@
+"""The investigation's findings: the facts, the root cause and who is responsible (责任归属:
+有责 with the responsible department and person, 无责, or an outside party)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.complaints.models import ComplaintCase
+from kefu.complaints.permissions import in_department, may_decide
+from kefu.complaints.rules import Responsibility, Validity
+from kefu.complaints.services.common import (
+    case_lock,
+    case_note,
+    case_url,
+    notify,
+    require,
+    require_open,
+)
+from kefu.org.models import Department, User
+
+
+@transaction.atomic
+def case_attribute(
+    *,
+    case: ComplaintCase,
+    actor: User,
+    facts: str,
+    responsibility: str,
+    root_cause: str = "",
+    responsible_department: Department | None = None,
+    responsible_person: User | None = None,
+    external_party: str = "",
+    now: datetime | None = None,
+) -> ComplaintCase:
+    """The investigation's facts, root cause and responsibility attribution (有责/无责;
+    responsible department and person, or an outside party)."""
+    now = now or timezone.now()
+    case = case_lock(case)
+    require_open(case)
+    require(may_decide(actor, case), _("You may not attribute responsibility for this complaint."))
+    facts, root_cause = (facts or "").strip(), (root_cause or "").strip()
+    _attribution_check(
+        case,
+        facts=facts,
+        responsibility=responsibility,
+        root_cause=root_cause,
+        responsible_department=responsible_department,
+        responsible_person=responsible_person,
+        external_party=external_party,
+    )
+    at_fault = responsibility == Responsibility.AT_FAULT
+    case.facts = facts
+    case.root_cause = root_cause
+    case.responsibility = responsibility
+    case.responsible_department = responsible_department if at_fault else None
+    case.responsible_person = responsible_person if at_fault else None
+    case.external_party = (
+        (external_party or "").strip() if responsibility == Responsibility.EXTERNAL else ""
+    )
+    case.attributed_by = actor
+    case.attributed_at = now
+    case.save()
+    _attribution_tell(case, actor=actor, now=now)
+    return case
+
+
+def _attribution_check(
+    case: ComplaintCase,
+    *,
+    facts: str,
+    responsibility: str,
+    root_cause: str,
+    responsible_department: Department | None,
+    responsible_person: User | None,
+    external_party: str,
+) -> None:
+    """Every reason the attribution is refused, at once, by field."""
+    errors: dict[str, ValidationError] = {}
+    if case.validity != Validity.VALID:
+        errors["responsibility"] = ValidationError(
+            _("Responsibility is attributed once the complaint is valid."),
+            code="attribution_needs_valid",
+        )
+    if not facts:
+        errors["facts"] = ValidationError(_("Write down the facts found."), code="required")
+    if responsibility not in Responsibility.values or responsibility == Responsibility.PENDING:
+        errors["responsibility"] = ValidationError(
+            _("Choose who is responsible."), code="invalid_choice"
+        )
+    if responsibility == Responsibility.AT_FAULT:
+        if responsible_department is None:
+            errors["responsible_department"] = ValidationError(
+                _("Name the responsible department."), code="at_fault_needs_department"
+            )
+        elif responsible_person is not None and not in_department(
+            responsible_person, responsible_department
+        ):
+            errors["responsible_person"] = ValidationError(
+                _("%(name)s does not work in the responsible department.")
+                % {"name": responsible_person},
+                code="person_not_in_department",
+            )
+        if not root_cause:
+            errors["root_cause"] = ValidationError(
+                _("Write down the root cause."), code="at_fault_needs_root_cause"
+            )
+    if responsibility == Responsibility.EXTERNAL and not (external_party or "").strip():
+        errors["external_party"] = ValidationError(
+            _("Name the outside party or supplier."), code="external_needs_party"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _attribution_tell(case: ComplaintCase, *, actor: User, now: datetime) -> None:
+    """The timeline line naming who is responsible; the responsible person is notified."""
+    target = case.external_party
+    at_fault = case.responsibility == Responsibility.AT_FAULT
+    if at_fault:
+        target = " / ".join(
+            str(x) for x in (case.responsible_department, case.responsible_person) if x
+        )
+    case_note(
+        case,
+        actor=actor,
+        now=now,
+        text=_("Responsibility: %(resp)s %(target)s")
+        % {"resp": case.get_responsibility_display(), "target": target},
+    )
+    if at_fault and case.responsible_person is not None:
+        notify(
+            [case.responsible_person],
+            _("Complaint %(number)s was attributed to you") % {"number": case.register_no},
+            case_url(case),
+        )

@@ -1,0 +1,314 @@
+"""Remedies for a complaint found valid: compensation (赔偿) and sales allowance (销货折让)
+with an amount, goods return (退货) with a quantity; approved within the approval
+authority (核决权限); a return reconciled with what the warehouse received (CMP-22)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.complaints import rules
+from kefu.complaints.models import ComplaintCase, Remedy
+from kefu.complaints.permissions import in_department, may_handle, may_instruct
+from kefu.complaints.rules import RemedyKind, RemedyStatus, Validity
+from kefu.complaints.services.common import (
+    case_lock,
+    case_note,
+    case_url,
+    money,
+    notify,
+    require,
+    require_open,
+)
+from kefu.complaints.services.configuration import authority_limits, settings_get
+from kefu.org.models import User
+from kefu.org.roles import RoleCode
+
+
+@transaction.atomic
+def remedy_request(
+    *,
+    case: ComplaintCase,
+    actor: User,
+    kind: str,
+    description: str,
+    amount=None,
+    quantity=None,
+    now: datetime | None = None,
+) -> Remedy:
+    """Ask for compensation, an allowance (an amount) or a goods return (a quantity)."""
+    now = now or timezone.now()
+    case = case_lock(case)
+    require_open(case)
+    require(may_handle(actor, case), _("You may not propose remedies for this complaint."))
+    if case.validity != Validity.VALID:
+        raise ValidationError(
+            {
+                "kind": ValidationError(
+                    _("Remedies are for a complaint found valid."), code="remedy_needs_valid"
+                )
+            }
+        )
+    if kind not in RemedyKind.values:
+        raise ValidationError(
+            {
+                "kind": ValidationError(
+                    _("Choose compensation, allowance or goods return."), code="invalid_choice"
+                )
+            }
+        )
+    is_return = kind == RemedyKind.GOODS_RETURN
+    remedy = Remedy(
+        case=case,
+        kind=kind,
+        description=(description or "").strip(),
+        amount=money(amount, "amount", required=not is_return),
+        quantity=money(quantity, "quantity", required=is_return),
+        requested_by=actor,
+        requested_at=now,
+    )
+    remedy.full_clean()
+    remedy.save()
+    case_note(
+        case,
+        actor=actor,
+        now=now,
+        text=_("%(kind)s requested: %(what)s")
+        % {"kind": remedy.get_kind_display(), "what": _remedy_what(remedy)},
+    )
+    _approvers_tell(remedy, actor=actor)
+    return remedy
+
+
+def _approvers_tell(remedy: Remedy, *, actor: User) -> None:
+    """Notify whoever may approve the remedy at the lowest level that covers it (a
+    department head: of the handling department), never the requester."""
+    case = remedy.case
+    level = rules.lowest_level(remedy.amount or Decimal(0), authority_limits())
+    approvers = User.objects.active().filter(roles__code=level.role).distinct() if level else []
+    if level and level.role == RoleCode.DEPARTMENT_HEAD and case.ticket.department_id:
+        approvers = approvers.filter(department__path__startswith=case.ticket.department.path)
+    notify(
+        [u for u in approvers if u.pk != actor.pk],
+        _("Complaint %(number)s: a remedy awaits your approval") % {"number": case.register_no},
+        case_url(case),
+    )
+
+
+def _remedy_what(remedy: Remedy) -> str:
+    if remedy.kind == RemedyKind.GOODS_RETURN:
+        return _("quantity %(q)s") % {"q": rules.yuan(remedy.quantity)}
+    return _("%(amount)s yuan") % {"amount": rules.yuan(remedy.amount)}
+
+
+def _remedy_lock(remedy: Remedy) -> Remedy:
+    case = case_lock(remedy.case)
+    remedy = Remedy.objects.select_for_update().get(pk=remedy.pk)
+    remedy.case = case
+    return remedy
+
+
+def may_approve_remedy(user, remedy: Remedy, *, limits: list[rules.Limit] | None = None) -> bool:
+    """Within the user's approval authority (核决权限), never the requester's own.
+    *limits* (``authority_limits()``) may be given to read them once for many remedies."""
+    if remedy.requested_by_id == user.pk or not user.is_active:
+        return False
+    if limits is None:
+        limits = authority_limits()
+    level = rules.approving_level(user.role_codes(), remedy.amount or Decimal(0), limits)
+    if level is None:
+        return False
+    if level.role == RoleCode.DEPARTMENT_HEAD:
+        # a department head approves for the handling department only
+        return in_department(user, remedy.case.ticket.department)
+    return True
+
+
+@transaction.atomic
+def remedy_decide(
+    *, remedy: Remedy, actor: User, approve: bool, note: str = "", now: datetime | None = None
+) -> Remedy:
+    """Approve or reject a remedy within the approver's authority."""
+    now = now or timezone.now()
+    remedy = _remedy_lock(remedy)
+    case = remedy.case
+    require_open(case)
+    if remedy.status != RemedyStatus.PENDING:
+        raise ValidationError(
+            {
+                "approve": ValidationError(
+                    _("This remedy is already decided."), code="remedy_decided"
+                )
+            }
+        )
+    amount = remedy.amount or Decimal(0)
+    limits = authority_limits()
+    if not may_approve_remedy(actor, remedy, limits=limits):
+        level = rules.lowest_level(amount, limits)
+        raise PermissionDenied(
+            _("%(amount)s yuan is beyond your approval authority: it needs %(level)s.")
+            % {
+                "amount": rules.yuan(remedy.amount or 0),
+                "level": level.label if level else _("a level that covers the amount"),
+            }
+        )
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError(
+            {
+                "note": ValidationError(
+                    _("Give the reason for rejecting it."), code="rejection_needs_reason"
+                )
+            }
+        )
+    remedy.status = RemedyStatus.APPROVED if approve else RemedyStatus.REJECTED
+    remedy.approved_by = actor
+    remedy.approved_at = now
+    remedy.decision_note = note
+    level = rules.approving_level(actor.role_codes(), amount, limits)
+    remedy.approval_level = level.label if level else ""
+    remedy.save()
+    case_note(
+        case,
+        actor=actor,
+        now=now,
+        text=_("%(kind)s %(what)s: %(decision)s")
+        % {
+            "kind": remedy.get_kind_display(),
+            "what": _remedy_what(remedy),
+            "decision": remedy.get_status_display(),
+        },
+    )
+    notify(
+        [remedy.requested_by],
+        _("Complaint %(number)s: remedy %(decision)s")
+        % {"number": case.register_no, "decision": remedy.get_status_display()},
+        case_url(case),
+    )
+    return remedy
+
+
+@transaction.atomic
+def remedy_receive(
+    *, remedy: Remedy, actor: User, actual_quantity, now: datetime | None = None
+) -> Remedy:
+    """Record the quantity the warehouse actually received for an approved return and
+    reconcile it with the approved quantity (CMP-22): within the tolerance the actual
+    quantity is booked; beyond it a head's instruction is needed first."""
+    now = now or timezone.now()
+    remedy = _remedy_lock(remedy)
+    case = remedy.case
+    require(may_handle(actor, case), _("You may not record this return."))
+    actual = _received_quantity(remedy, actual_quantity)
+    result = rules.reconcile_return(
+        approved=remedy.quantity,
+        actual=actual,
+        tolerance_percent=settings_get().return_tolerance_percent,
+    )
+    remedy.actual_quantity = actual
+    remedy.received_at = now
+    if not result.needs_instruction:
+        remedy.booked_quantity = result.booked
+    remedy.save()
+    if result.needs_instruction:
+        text = _(
+            "Return received: %(actual)s against %(approved)s approved, over the tolerance; "
+            "a head's instruction is needed"
+        )
+        _heads_tell_over_tolerance(case)
+    else:
+        text = _("Return received: %(actual)s against %(approved)s approved; booked")
+    case_note(
+        case,
+        actor=actor,
+        now=now,
+        text=text % {"actual": rules.yuan(actual), "approved": rules.yuan(remedy.quantity)},
+    )
+    return remedy
+
+
+def _received_quantity(remedy: Remedy, actual_quantity) -> Decimal:
+    """The received quantity in hundredths; a ``ValidationError`` when the remedy is not
+    an approved return still to receive, or the quantity is not a number of at least 0."""
+    field = "actual_quantity"
+    if remedy.kind != RemedyKind.GOODS_RETURN or remedy.status != RemedyStatus.APPROVED:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("Only an approved goods return is received."),
+                    code="remedy_not_receivable",
+                )
+            }
+        )
+    if remedy.actual_quantity is not None:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("The received quantity is already recorded."), code="return_received"
+                )
+            }
+        )
+    try:
+        actual = Decimal(str(actual_quantity)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(
+            {field: ValidationError(_("Enter a number."), code="invalid")}
+        ) from None
+    if actual < 0:
+        raise ValidationError(
+            {field: ValidationError(_("The quantity cannot be negative."), code="min_value")}
+        )
+    return actual
+
+
+def _heads_tell_over_tolerance(case: ComplaintCase) -> None:
+    """The heads of the handling department are asked for an instruction."""
+    heads = User.objects.active().filter(roles__code=RoleCode.DEPARTMENT_HEAD)
+    if case.ticket.department_id:
+        heads = heads.filter(department__path__startswith=case.ticket.department.path)
+    notify(
+        list(heads.distinct()),
+        _("Complaint %(number)s: returned goods over the approved quantity")
+        % {"number": case.register_no},
+        case_url(case),
+    )
+
+
+@transaction.atomic
+def remedy_instruct(
+    *, remedy: Remedy, actor: User, instruction: str, now: datetime | None = None
+) -> Remedy:
+    """A head's instruction on a return over the tolerance: the actual quantity is booked."""
+    now = now or timezone.now()
+    remedy = _remedy_lock(remedy)
+    case = remedy.case
+    require(may_instruct(actor, case), _("Only a head instructs on returns over the tolerance."))
+    if not remedy.awaits_instruction:
+        raise ValidationError(
+            {
+                "instruction": ValidationError(
+                    _("This return needs no instruction."), code="instruction_not_needed"
+                )
+            }
+        )
+    instruction = (instruction or "").strip()
+    if not instruction:
+        raise ValidationError(
+            {"instruction": ValidationError(_("Write the instruction."), code="required")}
+        )
+    remedy.instruction = instruction
+    remedy.instructed_by = actor
+    remedy.booked_quantity = remedy.actual_quantity
+    remedy.save()
+    case_note(
+        case,
+        actor=actor,
+        now=now,
+        text=_("Instruction on the return: %(text)s") % {"text": instruction},
+    )
+    return remedy
