@@ -4,8 +4,8 @@ the year view, and the calendar API moves its answer accordingly."""
 import pytest
 from playwright.sync_api import expect
 
+from kefu.calendars import services as calendar_services
 from kefu.org import services
-from kefu.sla import services as sla_services
 from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ ADD = "/api/v1/calendar/add/?start=2026-05-06T09:00:00%2B08:00&amount=1&unit=wor
 
 
 def test_admin_adds_a_local_holiday(page, org):
-    sla_services.calendars_ensure()  # a transactional test starts from an emptied database
+    calendar_services.calendars_ensure()  # a transactional test starts from an emptied database
     services.staff_set_password(user=org.admin, password=PASSWORD)
     log_in(page, "admin", PASSWORD)
 

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from kefu.calendars import api as calendars_api
 from kefu.complaints import api as complaints_api
 from kefu.customers import api as customers_api
 from kefu.followups import api as followups_api
@@ -28,8 +29,8 @@ router.register(
     "return-visit-plans", followups_api.PlannedVisitViewSet, basename="return-visit-plan"
 )
 router.register("complaints", complaints_api.ComplaintCaseViewSet, basename="complaint")
-router.register("calendars", sla_api.WorkCalendarViewSet, basename="calendar")
-router.register("calendar-days", sla_api.CalendarDayViewSet, basename="calendar-day")
+router.register("calendars", calendars_api.WorkCalendarViewSet, basename="calendar")
+router.register("calendar-days", calendars_api.CalendarDayViewSet, basename="calendar-day")
 router.register("sla-policies", sla_api.SlaPolicyViewSet, basename="sla-policy")
 router.register("sla-milestones", sla_api.SlaMilestoneViewSet, basename="sla-milestone")
 router.register("messages", notify_api.MessageViewSet, basename="message")
@@ -38,6 +39,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(sla_api.urlpatterns)),
+    path("", include(calendars_api.urlpatterns)),
     path("progress/", tickets_api.ProgressView.as_view(), name="api-progress"),
     path("satisfaction/", followups_api.FiguresView.as_view(), name="api-satisfaction"),
     path(

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kefu.core",
     "kefu.org",
     "kefu.customers",
+    "kefu.calendars",
     "kefu.sla",
     "kefu.notify",
     "kefu.tickets",
@@ -106,7 +107,8 @@ KEFU_TICKET_LIFECYCLE = [
 ]
 
 # Called (with calendar_code, year, reason) after a change to a working calendar has
-# committed, in this order; one that fails is logged and does not stop the others.
+# committed, in this order; one that fails is logged and does not stop the others
+# (kefu.calendars.hooks).
 KEFU_CALENDAR_CHANGE_LISTENERS = [
     # recompute the running time limits that the change moves
     "kefu.sla.engine.recompute_deadlines",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("kefu.core.urls")),
     path("org/", include("kefu.org.urls")),
     path("customers/", include("kefu.customers.urls")),
+    path("sla/", include("kefu.calendars.urls")),
     path("sla/", include("kefu.sla.urls")),
     path("tickets/", include("kefu.tickets.urls")),
     path("followups/", include("kefu.followups.urls")),

@@ -1,7 +1,7 @@
 """The working-day calendar the customer rules count with.
 
-It is the SLA app's standard working calendar (标准工作日历): data that administrators
-edit on the calendar pages — statutory holidays and 调休 make-up days loaded from
+It is the standard working calendar (标准工作日历) of ``kefu.calendars``: data that
+administrators edit on the calendar pages — statutory holidays and 调休 make-up days loaded from
 ``chinese-calendar``, plus local holidays. Should that calendar be missing (a database
 whose calendars were never created), the statutory calendar of the package is used.
 Pure rules never call this: services pass the calendar in.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from kefu.core import workcal
+from kefu.calendars import workcal
 
 
 @lru_cache(maxsize=8)
@@ -25,8 +25,8 @@ def _statutory(first_year: int, last_year: int) -> workcal.Calendar:
 def calendar_for(instant: datetime) -> workcal.Calendar:
     """The working calendar covering *instant*'s year and the next (read on every call:
     an administrator's change applies to the next deadline computed, in every process)."""
-    from kefu.sla import selectors
-    from kefu.sla.seeding import STANDARD_CODE
+    from kefu.calendars import selectors
+    from kefu.calendars.seeding import STANDARD_CODE
 
     years = range(instant.year - 1, instant.year + 2)
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from kefu.core import workcal
+from kefu.calendars import workcal
 
 # ---------------------------------------------------------------------------- phones
 

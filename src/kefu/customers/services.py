@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core import workcal
+from kefu.calendars import workcal
 from kefu.customers import calendars, permissions, rules
 from kefu.customers.models import (
     AccountKind,

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kefu.core.workcal import Unit
+from kefu.calendars.workcal import Unit
 from kefu.followups.rules import AttemptOutcome, PlanKind, Satisfaction, Verdict
 
 

@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core import workcal
-from kefu.core.workcal import Calendar, Unit
+from kefu.calendars import workcal
+from kefu.calendars.workcal import Calendar, Unit
 
 # ---------------------------------------------------------------- the satisfaction scale
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.workcal import Calendar
+from kefu.calendars.workcal import Calendar
 from kefu.customers.models import Contact, Customer
 from kefu.customers.selectors import customers_findable
 from kefu.followups import rules
@@ -74,7 +74,7 @@ def settings_get() -> FollowupSettings:
 
 
 def _calendar(code: str) -> Calendar:
-    from kefu.sla.selectors import CalendarNotFound, calendar_for
+    from kefu.calendars.selectors import CalendarNotFound, calendar_for
 
     try:
         return calendar_for(code)

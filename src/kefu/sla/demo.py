@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from kefu.calendars.services import calendars_ensure
 from kefu.sla import services
 from kefu.sla.models import SlaPolicy
 
@@ -12,7 +13,7 @@ INDUSTRY = "property"
 
 
 def load(*, rng: random.Random) -> dict[str, int]:
-    created = services.calendars_ensure()
+    created = calendars_ensure()
     result = {"calendars": created["calendars"], "years": created["years"], "policies": 0}
     # Load the preset only once, so a rerun never undoes what an administrator changed.
     if not SlaPolicy.objects.filter(industry=INDUSTRY).exists():

@@ -25,8 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.calendars.selectors import calendars_for
+from kefu.calendars.workcal import Calendar, add
 from kefu.core.configcache import ConfigCache
-from kefu.core.workcal import Calendar, add
 from kefu.notify.models import Notification
 from kefu.notify.services import notifications_build
 from kefu.org.models import Department, DepartmentKind, User
@@ -42,7 +43,6 @@ from kefu.sla.policy import (
     milestone_due,
     warning_instants,
 )
-from kefu.sla.selectors import calendars_for
 from kefu.tickets.lifecycle import Blocker, DeadlineSummary
 from kefu.tickets.models import Category, EventKind, Ticket
 from kefu.tickets.services import (
@@ -213,7 +213,8 @@ class _CreationInputs:
 
 
 def _creation_models() -> list:
-    from kefu.sla.models import CalendarDay, CalendarYear, SlaMilestone, WorkCalendar
+    from kefu.calendars.models import CalendarDay, CalendarYear, WorkCalendar
+    from kefu.sla.models import SlaMilestone
 
     return [SlaPolicy, SlaMilestone, WorkCalendar, CalendarDay, CalendarYear, Category]
 

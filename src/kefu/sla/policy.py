@@ -3,14 +3,14 @@ moves it, and when the warnings fire.
 
 Pure: no ORM, no settings, no clock. Policies and milestones are the plain values below
 (``kefu.sla.selectors`` builds them from the database); calendars are
-``kefu.core.workcal.Calendar`` values; every instant is an argument.
+``kefu.calendars.workcal.Calendar`` values; every instant is an argument.
 
 Conventions
 ===========
 
 * A milestone's clock starts at acceptance, at resolution, or when the previous milestone
   (the one before it in the policy's order) was reached; see :class:`StartsAt`.
-* Its due instant is ``kefu.core.workcal.add(start, amount, unit, calendar)``: elapsed time
+* Its due instant is ``kefu.calendars.workcal.add(start, amount, unit, calendar)``: elapsed time
   for ``minutes``/``hours``, working time for ``working_minutes``/``working_hours``, the
   statutory day-count rule for ``working_days``/``calendar_days``.
 * A pause (suspension, waiting for the customer) of a milestone that pauses pushes its due
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from kefu.core.workcal import (
+from kefu.calendars.workcal import (
     Calendar,
     Deadline,
     Unit,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.workcal import Unit
+from kefu.calendars.workcal import Unit
 from kefu.sla.policy import MilestoneKind as K
 from kefu.sla.policy import StartsAt as S
 

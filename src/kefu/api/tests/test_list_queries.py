@@ -201,7 +201,7 @@ def build_complaints(org, catalog, new_ticket):  # noqa: F811
 
 
 def build_calendar_days(org, catalog, new_ticket):  # noqa: F811
-    from kefu.sla.models import CalendarDay, WorkCalendar
+    from kefu.calendars.models import CalendarDay, WorkCalendar
 
     calendar = WorkCalendar.objects.get(code="standard")
     start = date(2031, 1, 1)
@@ -219,7 +219,8 @@ def build_sla_policies(org, catalog, new_ticket):  # noqa: F811
 
 
 def build_sla_milestones(org, catalog, new_ticket):  # noqa: F811
-    from kefu.sla.models import SlaMilestone, SlaPolicy, WorkCalendar
+    from kefu.calendars.models import WorkCalendar
+    from kefu.sla.models import SlaMilestone, SlaPolicy
 
     calendar = WorkCalendar.objects.get(code="standard")
     for i in range(ROWS):
@@ -284,8 +285,8 @@ def test_a_list_costs_the_same_queries_at_any_page_size(
 
 def test_the_calendars_cost_the_same_queries_for_two_or_ten(org):
     """The calendars are not paged: two calendars and ten cost the same."""
-    from kefu.sla import services
-    from kefu.sla.models import WorkCalendar
+    from kefu.calendars import services
+    from kefu.calendars.models import WorkCalendar
 
     client = APIClient()
     client.force_authenticate(org.admin)

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kefu.core import workcal
+from kefu.calendars import workcal
 from kefu.customers import rules
 
 SH = ZoneInfo("Asia/Shanghai")

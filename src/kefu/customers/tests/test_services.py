@@ -346,10 +346,10 @@ def test_entry_days_skip_statutory_holidays_and_count_make_up_days(org):
 
 
 def test_a_local_holiday_an_administrator_adds_to_the_calendar_extends_the_entry_time(org):
-    from kefu.sla import services as sla_services
-    from kefu.sla.models import WorkCalendar
+    from kefu.calendars import services as calendar_services
+    from kefu.calendars.models import WorkCalendar
 
-    sla_services.calendar_day_add(
+    calendar_services.calendar_day_add(
         calendar=WorkCalendar.objects.get(code="standard"),
         date=date(2026, 10, 9),
         kind="holiday",

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import kefu.core.workcal
+import kefu.calendars.workcal
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -214,7 +214,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('required', models.BooleanField(default=True, verbose_name='visit after resolution')),
                 ('due_amount', models.PositiveIntegerField(blank=True, help_text="Empty: the SLA policy's return-visit limit, else the type's default.", null=True, verbose_name='due within')),
-                ('due_unit', models.CharField(blank=True, choices=[('minutes', 'minutes'), ('hours', 'hours'), ('working_hours', 'working hours'), ('working_days', 'working days'), ('calendar_days', 'natural days')], default=kefu.core.workcal.Unit['HOURS'], max_length=20, verbose_name='unit')),
+                ('due_unit', models.CharField(blank=True, choices=[('minutes', 'minutes'), ('hours', 'hours'), ('working_hours', 'working hours'), ('working_days', 'working days'), ('calendar_days', 'natural days')], default=kefu.calendars.workcal.Unit['HOURS'], max_length=20, verbose_name='unit')),
                 ('calendar_code', models.CharField(default='standard', max_length=40, verbose_name='working calendar')),
                 ('assign_to', models.CharField(choices=[('team', 'The return-visit team'), ('first_responder', 'The first responder')], default='team', max_length=20, verbose_name='visited by')),
                 ('send_survey_link', models.BooleanField(default=False, verbose_name='send the survey link by SMS at once')),
@@ -324,7 +324,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('required', models.BooleanField(default=True, verbose_name='visit after resolution')),
                 ('due_amount', models.PositiveIntegerField(blank=True, help_text="Empty: the SLA policy's return-visit limit, else the type's default.", null=True, verbose_name='due within')),
-                ('due_unit', models.CharField(blank=True, choices=[('minutes', 'minutes'), ('hours', 'hours'), ('working_hours', 'working hours'), ('working_days', 'working days'), ('calendar_days', 'natural days')], default=kefu.core.workcal.Unit['HOURS'], max_length=20, verbose_name='unit')),
+                ('due_unit', models.CharField(blank=True, choices=[('minutes', 'minutes'), ('hours', 'hours'), ('working_hours', 'working hours'), ('working_days', 'working days'), ('calendar_days', 'natural days')], default=kefu.calendars.workcal.Unit['HOURS'], max_length=20, verbose_name='unit')),
                 ('calendar_code', models.CharField(default='standard', max_length=40, verbose_name='working calendar')),
                 ('assign_to', models.CharField(choices=[('team', 'The return-visit team'), ('first_responder', 'The first responder')], default='team', max_length=20, verbose_name='visited by')),
                 ('send_survey_link', models.BooleanField(default=False, verbose_name='send the survey link by SMS at once')),

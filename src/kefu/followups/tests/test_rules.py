@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from kefu.core.workcal import Calendar, load_chinese_holidays
+from kefu.calendars.workcal import Calendar, load_chinese_holidays
 from kefu.followups import rules
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -6,9 +6,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from kefu.sla.seeding import seed as seed_calendars
+    from kefu.calendars.seeding import seed as seed_calendars
 
-    seed_calendars(apps)
+    seed_calendars(apps, app_label="sla")
 
 
 class Migration(migrations.Migration):

@@ -11,9 +11,11 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
 
+from kefu.calendars import services as calendar_services
+from kefu.calendars.models import CalendarYear, WorkCalendar
 from kefu.notify.models import Notification
 from kefu.sla import engine, services
-from kefu.sla.models import CalendarYear, OverdueInvestigation, TicketDeadline, WorkCalendar
+from kefu.sla.models import OverdueInvestigation, TicketDeadline
 from kefu.tickets import services as tickets
 from kefu.tickets.models import Ticket
 from kefu.tickets.rules import NO_DEADLINE
@@ -398,7 +400,7 @@ def test_loading_a_year_recomputes_provisional_deadlines(
         time_machine.travel(accepted, tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.calendar_load_year(
+        calendar_services.calendar_load_year(
             calendar=standard,
             year=2027,
             days=[

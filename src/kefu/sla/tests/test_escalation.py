@@ -350,7 +350,8 @@ def test_a_local_holiday_added_or_removed_moves_running_limits(
     """A complaint received Monday 2 March is due 5 working days later, Monday 9 March
     17:30. A local holiday on Wednesday 4 March pushes it to Tuesday 10 March; removing
     the holiday brings it back. Orders already finished do not move."""
-    from kefu.sla.models import WorkCalendar
+    from kefu.calendars import services as calendar_services
+    from kefu.calendars.models import WorkCalendar
 
     services.sla_preset_load(industry="property")
     with time_machine.travel(T0, tick=False):
@@ -380,7 +381,7 @@ def test_a_local_holiday_added_or_removed_moves_running_limits(
         time_machine.travel(T0 + timedelta(hours=1), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        day = services.calendar_day_add(
+        day = calendar_services.calendar_day_add(
             calendar=standard, date=date(2026, 3, 4), kind="holiday", name="地方节日"
         )
     resolution.refresh_from_db()
@@ -394,7 +395,7 @@ def test_a_local_holiday_added_or_removed_moves_running_limits(
         time_machine.travel(T0 + timedelta(hours=2), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.calendar_day_remove(day=day)
+        calendar_services.calendar_day_remove(day=day)
     resolution.refresh_from_db()
     assert resolution.due_at == datetime(2026, 3, 9, 17, 30, tzinfo=SH)
 

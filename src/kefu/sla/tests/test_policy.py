@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kefu.core.workcal import Calendar, load_chinese_holidays, working_time_between
+from kefu.calendars.workcal import Calendar, load_chinese_holidays, working_time_between
 from kefu.sla import presets
 from kefu.sla.policy import (
     Facts,

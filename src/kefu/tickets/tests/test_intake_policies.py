@@ -3,6 +3,7 @@ a change to a policy is seen by the very next order."""
 
 import pytest
 
+from kefu.calendars import services as calendars
 from kefu.sla import services as sla
 from kefu.sla.models import SlaPolicy, TicketDeadline
 
@@ -15,8 +16,8 @@ def hours_of(ticket) -> list[int]:
 
 
 def test_a_changed_or_switched_off_policy_applies_to_the_next_order(org, catalog, new_ticket):
-    sla.calendars_ensure()
-    calendar = sla.work_calendar_create(code="always", name="全天", always_open=True)
+    calendars.calendars_ensure()
+    calendar = calendars.work_calendar_create(code="always", name="全天", always_open=True)
     policy = sla.sla_policy_create(code="repair", name="报修", order=1, ticket_types="repair")
     milestone = sla.sla_milestone_create(
         policy=policy, kind="reply", amount=4, unit="hours", calendar=calendar

@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from kefu.sla import selectors, services
-from kefu.sla.models import WorkCalendar
-from kefu.sla.seeding import STANDARD_CODE, package_years
+from kefu.calendars import selectors, services
+from kefu.calendars.models import WorkCalendar
+from kefu.calendars.seeding import STANDARD_CODE, package_years
 
 
 class Command(BaseCommand):

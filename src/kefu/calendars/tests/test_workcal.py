@@ -1,4 +1,4 @@
-"""Table-driven tests for kefu.core.workcal (working-day calendar, 时限).
+"""Table-driven tests for kefu.calendars.workcal (working-day calendar, 时限).
 
 The reference calendar is built from the State Council holiday notices for
 2024–2026, typed in below; ``test_chinese_calendar_matches_official_notices``
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kefu.core.workcal import (
+from kefu.calendars.workcal import (
     DEFAULT_PERIODS,
     Calendar,
     Deadline,

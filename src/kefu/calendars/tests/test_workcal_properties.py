@@ -1,4 +1,4 @@
-"""Property-based tests for kefu.core.workcal on the 2024–2026 Chinese calendar.
+"""Property-based tests for kefu.calendars.workcal on the 2024–2026 Chinese calendar.
 
 The calendar under test is built from the ``chinese-calendar`` package; the
 minute-level oracle below uses ``chinese_calendar.is_workday`` directly, so the
@@ -15,7 +15,7 @@ import chinese_calendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kefu.core.workcal import (
+from kefu.calendars.workcal import (
     Calendar,
     add,
     close_of_business,

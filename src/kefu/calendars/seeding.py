@@ -1,7 +1,8 @@
 """The built-in calendars and the statutory days read from ``chinese-calendar``.
 
 Shared by the data migration (historical models) and ``services.calendars_ensure`` (real
-models): :func:`seed` takes an app registry, so both write the same rows. Rows written
+models): :func:`seed` takes an app registry, so both write the same rows. The data
+migration ran while the calendars were models of the SLA app, so it names that app. Rows written
 here get a "created" history row too (bulk inserts send no signals).
 """
 
@@ -12,8 +13,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from kefu.core.workcal import chinese_calendar_years
-from kefu.sla.rules import DEFAULT_WORKDAY_TEXT, WEEKDAY_FIELDS
+from kefu.calendars.rules import DEFAULT_WORKDAY_TEXT, WEEKDAY_FIELDS
+from kefu.calendars.workcal import chinese_calendar_years
 
 STANDARD_CODE = "standard"
 ALWAYS_OPEN_CODE = "24x7"
@@ -74,25 +75,28 @@ def _history_row(historical, obj, now, reason: str):
     return historical(**values, history_date=now, history_type="+", history_change_reason=reason)
 
 
-def seed(apps, *, years: Iterable[int] | None = None) -> dict[str, int]:
+def seed(
+    apps, *, years: Iterable[int] | None = None, app_label: str = "calendars"
+) -> dict[str, int]:
     """Create the built-in calendars that are missing and load the statutory years.
 
     ``years`` defaults to every year the package knows; a year already loaded for the
-    standard calendar is left alone (local changes stay). Idempotent.
+    standard calendar is left alone (local changes stay). ``app_label`` is the app the
+    calendar models belong to in ``apps``. Idempotent.
     """
-    WorkCalendar = apps.get_model("sla", "WorkCalendar")
-    CalendarDay = apps.get_model("sla", "CalendarDay")
-    CalendarYear = apps.get_model("sla", "CalendarYear")
+    WorkCalendar = apps.get_model(app_label, "WorkCalendar")
+    CalendarDay = apps.get_model(app_label, "CalendarDay")
+    CalendarYear = apps.get_model(app_label, "CalendarYear")
     now = timezone.now()
     created = {"calendars": 0, "days": 0, "years": 0}
     reason = "built-in"
     for code, fields in BUILT_IN.items():
         if not WorkCalendar.objects.filter(code=code).exists():
             calendar = WorkCalendar.objects.create(code=code, **fields)
-            apps.get_model("sla", "HistoricalWorkCalendar").objects.bulk_create(
+            apps.get_model(app_label, "HistoricalWorkCalendar").objects.bulk_create(
                 [
                     _history_row(
-                        apps.get_model("sla", "HistoricalWorkCalendar"), calendar, now, reason
+                        apps.get_model(app_label, "HistoricalWorkCalendar"), calendar, now, reason
                     )
                 ]
             )
@@ -116,7 +120,7 @@ def seed(apps, *, years: Iterable[int] | None = None) -> dict[str, int]:
     new_days = CalendarDay.objects.bulk_create(new_days)
     new_years = CalendarYear.objects.bulk_create(new_years)
     for model_name, rows in (("CalendarDay", new_days), ("CalendarYear", new_years)):
-        historical = apps.get_model("sla", f"Historical{model_name}")
+        historical = apps.get_model(app_label, f"Historical{model_name}")
         historical.objects.bulk_create([_history_row(historical, row, now, reason) for row in rows])
     created["days"], created["years"] = len(new_days), len(new_years)
     return created

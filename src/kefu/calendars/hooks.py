@@ -1,7 +1,7 @@
 """Who must act when a working calendar's data changes: the functions named in the setting
 ``KEFU_CALENDAR_CHANGE_LISTENERS``, in its order.
 
-``kefu.sla.services`` calls :func:`run_recompute_hooks` after the transaction that changed
+``kefu.calendars.services`` calls :func:`run_recompute_hooks` after the transaction that changed
 the calendar has committed, with ``calendar_code``, ``year`` and ``reason``: ``"year_loaded"``
 (the year's holidays are now known, so provisional deadlines in it can be made final),
 ``"year_unloaded"``, ``"day_added"``, ``"day_removed"`` or ``"pattern_changed"`` (``year``
