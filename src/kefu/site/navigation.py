@@ -39,7 +39,7 @@ def navigation_for(user, path: str) -> list[NavItem]:
     ]
     if can_manage_org(user):
         items.append((_("Order settings"), reverse("tickets:config")))
-        items.append((str(SLA_NAV_LABEL), reverse("sla:calendar_list")))
+        items.append((str(SLA_NAV_LABEL), reverse("calendars:calendar_list")))
         items.append((_("Roles"), reverse("org:role_list")))
     if user.is_superuser:
         items.append((_("Admin site"), reverse("admin:index")))

@@ -1,14 +1,10 @@
 from django.urls import path
 
-from kefu.calendars import views as calendar_views
 from kefu.sla import views
 
 app_name = "sla"
 
 urlpatterns = [
-    # The calendar pages are kefu.calendars.urls (namespace "calendars", same paths); the
-    # administrators' menu (kefu.core.navigation) still reverses this name for the list.
-    path("calendars/", calendar_views.calendar_list, name="calendar_list"),
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/new/", views.policy_create, name="policy_create"),
     path("policies/presets/", views.preset_load, name="preset_load"),
