@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from kefu.core.dates import in_span, out_of_span_message
 from kefu.customers.selectors import customers_findable
-from kefu.followups import selectors, services
+from kefu.followups import selectors
 from kefu.followups.models import (
     DissatisfactionReason,
     PlannedVisit,
@@ -29,6 +29,11 @@ from kefu.followups.models import (
 )
 from kefu.followups.permissions import may_configure, may_supervise, may_survey_by_phone
 from kefu.followups.rules import AttemptOutcome, Satisfaction
+from kefu.followups.services.campaigns import campaign_answer_by_phone, campaign_questionnaires
+from kefu.followups.services.reopening import return_visit_close_dissatisfied
+from kefu.followups.services.results import return_visit_attempt, return_visit_record
+from kefu.followups.services.survey_links import survey_link_open, survey_link_send
+from kefu.followups.services.surveys import survey_answer
 
 
 class AttemptSerializer(serializers.ModelSerializer):
@@ -152,9 +157,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def attempts(self, request, pk=None):
         data = AttemptInput(data=request.data)
         data.is_valid(raise_exception=True)
-        visit = services.return_visit_attempt(
-            visit=self._visit(), actor=request.user, **data.validated_data
-        )
+        visit = return_visit_attempt(visit=self._visit(), actor=request.user, **data.validated_data)
         return Response(ReturnVisitSerializer(visit).data)
 
     @extend_schema(request=ResultInput, responses=ReturnVisitSerializer)
@@ -162,7 +165,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def result(self, request, pk=None):
         data = ResultInput(data=request.data)
         data.is_valid(raise_exception=True)
-        visit = services.return_visit_record(
+        visit = return_visit_record(
             visit=self._visit(),
             actor=request.user,
             reached=data.validated_data["reached"],
@@ -178,7 +181,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def close(self, request, pk=None):
         data = CloseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        visit = services.return_visit_close_dissatisfied(
+        visit = return_visit_close_dissatisfied(
             visit=self._visit(), actor=request.user, **data.validated_data
         )
         return Response(ReturnVisitSerializer(visit).data)
@@ -188,7 +191,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def survey_link(self, request, pk=None):
         data = LinkInput(data=request.data)
         data.is_valid(raise_exception=True)
-        link = services.survey_link_send(
+        link = survey_link_send(
             visit=self._visit(),
             actor=request.user,
             base_url=request.build_absolute_uri("/"),
@@ -277,7 +280,7 @@ class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
         d = data.validated_data
         if not may_survey_by_phone(request.user):
             raise exceptions.PermissionDenied
-        questionnaire = services.campaign_questionnaires().filter(code=d["questionnaire"]).first()
+        questionnaire = campaign_questionnaires().filter(code=d["questionnaire"]).first()
         if questionnaire is None:
             raise exceptions.ValidationError(
                 {"questionnaire": [_("Questionnaire: choose an active campaign questionnaire.")]}
@@ -294,7 +297,7 @@ class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
                 raise exceptions.ValidationError(
                     {"contact": [_("Contact: choose one of this customer's contacts.")]}
                 )
-        response = services.campaign_answer_by_phone(
+        response = campaign_answer_by_phone(
             questionnaire=questionnaire,
             customer=customer,
             contact=contact,
@@ -439,7 +442,7 @@ class PublicSurveyView(APIView):
 
     @extend_schema(responses=QuestionnaireSerializer)
     def get(self, request, token):
-        link = services.survey_link_open(token)
+        link = survey_link_open(token)
         data = QuestionnaireSerializer(link.questionnaire).data
         data.pop("campaign", None)
         return Response(data)
@@ -452,5 +455,5 @@ class PublicSurveyView(APIView):
         answers = request.data.get("answers") if isinstance(request.data, dict) else None
         if not isinstance(answers, dict):
             raise exceptions.ValidationError({"answers": _("Send the answers as an object.")})
-        services.survey_answer(token=token, answers=answers)
+        survey_answer(token=token, answers=answers)
         return Response({"ok": True}, status=201)
