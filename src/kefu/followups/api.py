@@ -142,7 +142,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         name = self.request.query_params.get("queue", "team")
         if name not in selectors.QUEUES:
-            raise exceptions.ValidationError({"queue": _("Unknown list.")})
+            raise exceptions.ValidationError({"queue": _("Unknown list.")}, code="invalid_choice")
         return (
             selectors.visit_queue(self.request.user, name, now=timezone.now())
             .prefetch_related("reasons")
@@ -283,19 +283,22 @@ class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
         questionnaire = campaign_questionnaires().filter(code=d["questionnaire"]).first()
         if questionnaire is None:
             raise exceptions.ValidationError(
-                {"questionnaire": [_("Questionnaire: choose an active campaign questionnaire.")]}
+                {"questionnaire": [_("Questionnaire: choose an active campaign questionnaire.")]},
+                code="not_campaign_questionnaire",
             )
         customer = customers_findable(request.user).filter(code=d["customer"]).first()
         if customer is None:
             raise exceptions.ValidationError(
-                {"customer": [_("Customer: no customer with this number in your scope.")]}
+                {"customer": [_("Customer: no customer with this number in your scope.")]},
+                code="unknown_customer",
             )
         contact = None
         if d["contact"] is not None:
             contact = customer.contacts.filter(pk=d["contact"]).first()
             if contact is None:
                 raise exceptions.ValidationError(
-                    {"contact": [_("Contact: choose one of this customer's contacts.")]}
+                    {"contact": [_("Contact: choose one of this customer's contacts.")]},
+                    code="other_customers_contact",
                 )
         response = campaign_answer_by_phone(
             questionnaire=questionnaire,
@@ -354,7 +357,9 @@ class PlannedVisitViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             qs = selectors.planned_list(self.request.user, name, today=timezone.localdate())
         except ValueError:
-            raise exceptions.ValidationError({"list": _("Unknown list.")}) from None
+            raise exceptions.ValidationError(
+                {"list": _("Unknown list.")}, code="invalid_choice"
+            ) from None
         return qs.order_by("id")
 
 
@@ -393,7 +398,8 @@ class FiguresView(APIView):
                 {
                     "group": _("Group by one of: %(groups)s")
                     % {"groups": ", ".join(selectors.GROUPS)}
-                }
+                },
+                code="invalid_choice",
             )
         bounds = {}
         for name in ("start", "end"):
@@ -403,10 +409,12 @@ class FiguresView(APIView):
                     bounds[name] = date.fromisoformat(raw)
                 except ValueError:
                     raise exceptions.ValidationError(
-                        {name: _("Give the date as YYYY-MM-DD.")}
+                        {name: _("Give the date as YYYY-MM-DD.")}, code="invalid"
                     ) from None
                 if not in_span(bounds[name]):
-                    raise exceptions.ValidationError({name: out_of_span_message()})
+                    raise exceptions.ValidationError(
+                        {name: out_of_span_message()}, code="date_out_of_span"
+                    )
         rows = selectors.satisfaction_figures(request.user, group=group, **bounds)
         return Response(
             [
@@ -454,6 +462,8 @@ class PublicSurveyView(APIView):
     def post(self, request, token):
         answers = request.data.get("answers") if isinstance(request.data, dict) else None
         if not isinstance(answers, dict):
-            raise exceptions.ValidationError({"answers": _("Send the answers as an object.")})
+            raise exceptions.ValidationError(
+                {"answers": _("Send the answers as an object.")}, code="invalid"
+            )
         survey_answer(token=token, answers=answers)
         return Response({"ok": True}, status=201)

@@ -649,6 +649,17 @@ def campaigns(request):
     )
 
 
+def _errors_by_field(exc: ValidationError, field: str) -> dict[str, list[ValidationError]]:
+    """A service's errors by field, codes kept (*field*: where an error naming none goes)."""
+    if hasattr(exc, "error_dict"):
+        return dict(exc.error_dict)
+    return {field: exc.error_list}
+
+
+def _messages(errors: dict[str, list[ValidationError]], field: str) -> list[str]:
+    return [message for error in errors.get(field, []) for message in error.messages]
+
+
 @login_required
 def campaign_answer(request, pk):
     """Pick a customer (search box), then a contact, and fill the answers while on the
@@ -668,7 +679,11 @@ def campaign_answer(request, pk):
     errors, answers, contact_id = {}, {}, ""
     if request.method == "POST":
         if customer is None:
-            errors["customer"] = [_("Customer: choose the customer you are calling.")]
+            errors["customer"] = [
+                ValidationError(
+                    _("Customer: choose the customer you are calling."), code="required"
+                )
+            ]
         else:
             answers = {f"q{q.pk}": request.POST.get(f"q{q.pk}", "") for q in questions}
             contact_id = request.POST.get("contact", "")
@@ -678,7 +693,12 @@ def campaign_answer(request, pk):
             try:
                 if contact_id and contact is None:
                     raise ValidationError(
-                        {"contact": _("Contact: choose one of this customer's contacts.")}
+                        {
+                            "contact": ValidationError(
+                                _("Contact: choose one of this customer's contacts."),
+                                code="other_customers_contact",
+                            )
+                        }
                     )
                 campaign_answer_by_phone(
                     questionnaire=questionnaire,
@@ -688,17 +708,19 @@ def campaign_answer(request, pk):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+                errors = _errors_by_field(exc, "")
             else:
                 messages.success(
                     request,
                     _("Answers of %(customer)s recorded.") % {"customer": customer.name},
                 )
                 return redirect("followups:campaign_answer", pk=questionnaire.pk)
-        for message in [m for k, v in errors.items() if not k.startswith("q") for m in v]:
-            messages.error(request, message)
+        for field in errors:
+            if not field.startswith("q"):
+                for message in _messages(errors, field):
+                    messages.error(request, message)
     for question in questions:
-        question.error = " ".join(errors.get(f"q{question.pk}", []))
+        question.error = " ".join(_messages(errors, f"q{question.pk}"))
         question.answer = answers.get(f"q{question.pk}", "")
     return render(
         request,
@@ -737,18 +759,18 @@ def survey(request, token):
         try:
             survey_answer(token=token, answers=answers)
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"token": exc.messages}
+            errors = _errors_by_field(exc, "token")
             if "token" in errors:
                 return render(
                     request,
                     "followups/survey_closed.html",
-                    {"message": " ".join(errors["token"])},
+                    {"message": " ".join(_messages(errors, "token"))},
                     status=410,
                 )
         else:
             return render(request, "followups/survey_closed.html", {"thanks": True})
     for question in questions:
-        question.error = " ".join(errors.get(f"q{question.pk}", []))
+        question.error = " ".join(_messages(errors, f"q{question.pk}"))
         question.answer = answers.get(f"q{question.pk}", "")
     return render(
         request,

@@ -47,12 +47,24 @@ def campaign_answer_by_phone(
         raise PermissionDenied(_("You may not record survey answers by phone."))
     if not (questionnaire.is_active and questionnaire.campaign):
         raise ValidationError(
-            {"questionnaire": _("Questionnaire: choose an active campaign questionnaire.")}
+            {
+                "questionnaire": ValidationError(
+                    _("Questionnaire: choose an active campaign questionnaire."),
+                    code="not_campaign_questionnaire",
+                )
+            }
         )
     if not customers_findable(actor).filter(pk=customer.pk).exists():
         raise PermissionDenied(_("This customer is outside your data scope."))
     if contact is not None and contact.customer_id != customer.pk:
-        raise ValidationError({"contact": _("Contact: choose one of this customer's contacts.")})
+        raise ValidationError(
+            {
+                "contact": ValidationError(
+                    _("Contact: choose one of this customer's contacts."),
+                    code="other_customers_contact",
+                )
+            }
+        )
     return survey_answer(
         questionnaire=questionnaire,
         answers=answers,

@@ -60,9 +60,10 @@ def lock_visit(visit: ReturnVisit) -> ReturnVisit:
     )
 
 
-def refuse(visit, field: str, message: str, **log_fields) -> ValidationError:
+def refuse(visit, field: str, message: str, *, code: str, **log_fields) -> ValidationError:
+    """The error refusing a write to *visit* for *field* (logged, so refusals can be traced)."""
     log.warning("return visit %s refused: %s=%s %s", visit.pk, field, message, log_fields)
-    return ValidationError({field: message})
+    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def check_pending(visit: ReturnVisit) -> None:
@@ -72,6 +73,7 @@ def check_pending(visit: ReturnVisit) -> None:
             "visit",
             _("This return visit is already finished (%(status)s).")
             % {"status": visit.get_status_display()},
+            code="visit_finished",
         )
 
 

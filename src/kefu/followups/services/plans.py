@@ -41,7 +41,13 @@ def plan_create(
     if not may_plan(actor):
         raise PermissionDenied(_("You may not open return-visit files."))
     if account is not None and account.customer_id != customer.pk:
-        raise ValidationError({"account": _("The account belongs to another customer.")})
+        raise ValidationError(
+            {
+                "account": ValidationError(
+                    _("The account belongs to another customer."), code="other_customers_account"
+                )
+            }
+        )
     plan = ReturnVisitPlan(
         customer=customer,
         account=account,
@@ -53,7 +59,13 @@ def plan_create(
     )
     plan.full_clean(exclude=["customer", "account", "visitor", "created_by"])
     if delivered_on > timezone.localdate(now):
-        raise ValidationError({"delivered_on": _("The delivery date is in the future.")})
+        raise ValidationError(
+            {
+                "delivered_on": ValidationError(
+                    _("The delivery date is in the future."), code="in_future"
+                )
+            }
+        )
     plan.save()
     plans_generate(today=timezone.localdate(now), customers=[customer], now=now)
     return plan
@@ -87,7 +99,7 @@ def plans_generate(
     Idempotent: each visit has a natural key (rule, file or contact, date); running twice
     creates nothing new. Past visits of a new file are created too (they show as gaps).
     """
-    from kefu.customers.models import Contact, Customer
+    from kefu.customers.models import Customer
 
     now = now or timezone.now()
     config = settings_get()
@@ -99,81 +111,112 @@ def plans_generate(
     customer_qs = Customer.objects.active().select_related("account_manager")
     if customers is not None:
         customer_qs = customer_qs.filter(pk__in=[c.pk for c in customers])
+    planners = {
+        PlanKind.DELIVERY_CYCLE: _plan_delivery_cycle,
+        PlanKind.BIRTHDAY: _plan_birthdays,
+        PlanKind.HOLIDAY: _plan_holidays,
+        PlanKind.NEW_YEAR: _plan_new_year,
+    }
     for rule in PlanRule.objects.filter(is_active=True).order_by("code"):
-        params = _rule_params(rule)
         scoped = customer_qs.filter(industry=rule.industry) if rule.industry else customer_qs
-        match rule.kind:
-            case PlanKind.DELIVERY_CYCLE:
-                plans = ReturnVisitPlan.objects.filter(
-                    is_active=True, customer__in=scoped
-                ).select_related("customer", "visitor")
-                for plan in plans:
-                    for due_on in rules.delivery_schedule(
-                        plan.delivered_on,
-                        until=until,
-                        first_year_every=int(params.get("first_year_every", 1)),
-                        later_every=int(params.get("later_every", 3)),
-                    ):
-                        _add(
-                            planned,
-                            key=f"{rule.code}:p{plan.pk}:{due_on}",
-                            customer=plan.customer,
-                            rule=rule,
-                            title=f"{rule.name}：{plan.name}",
-                            due_on=due_on,
-                            assignee=plan.visitor or plan.customer.account_manager,
-                            plan=plan,
-                        )
-            case PlanKind.BIRTHDAY:
-                contacts = Contact.objects.filter(
-                    is_key=True, is_active=True, birthday__isnull=False, customer__in=scoped
-                ).select_related("customer", "customer__account_manager")
-                for contact in contacts:
-                    for due_on in rules.yearly_dates(
-                        contact.birthday.month, contact.birthday.day, start=year_start, until=until
-                    ):
-                        _add(
-                            planned,
-                            key=f"{rule.code}:c{contact.pk}:{due_on}",
-                            customer=contact.customer,
-                            rule=rule,
-                            title=_("Birthday greeting: %(name)s") % {"name": contact.name},
-                            due_on=due_on,
-                            assignee=contact.customer.account_manager,
-                            contact=contact,
-                        )
-            case PlanKind.HOLIDAY:
-                contacts = Contact.objects.filter(
-                    is_key=True, is_active=True, customer__in=scoped
-                ).select_related("customer", "customer__account_manager")
-                for entry in params.get("dates", []):
-                    month, day = rules.parse_month_day(entry.get("date", ""))
-                    for due_on in rules.yearly_dates(month, day, start=year_start, until=until):
-                        for contact in contacts:
-                            _add(
-                                planned,
-                                key=f"{rule.code}:c{contact.pk}:{due_on}",
-                                customer=contact.customer,
-                                rule=rule,
-                                title=f"{entry.get('name', rule.name)}：{contact.name}",
-                                due_on=due_on,
-                                assignee=contact.customer.account_manager,
-                                contact=contact,
-                            )
-            case PlanKind.NEW_YEAR:
-                grades = params.get("grades", ["A"])
-                month, day = int(params.get("month", 12)), int(params.get("day", 1))
-                for due_on in rules.yearly_dates(month, day, start=year_start, until=until):
-                    for customer in scoped.filter(grade__in=grades):
-                        _add(
-                            planned,
-                            key=f"{rule.code}:k{customer.pk}:{due_on}",
-                            customer=customer,
-                            rule=rule,
-                            title=rule.name,
-                            due_on=due_on,
-                            assignee=customer.account_manager,
-                        )
+        planner = planners.get(rule.kind)
+        if planner is not None:
+            planner(planned, rule=rule, scoped=scoped, year_start=year_start, until=until)
+    return {"planned": _create_planned(planned, now=now), "considered": len(planned)}
+
+
+def _plan_delivery_cycle(planned: list, *, rule: PlanRule, scoped, year_start: date, until: date):
+    """Visits of each delivered project's file: yearly at first, then less often."""
+    params = _rule_params(rule)
+    plans = ReturnVisitPlan.objects.filter(is_active=True, customer__in=scoped).select_related(
+        "customer", "visitor"
+    )
+    for plan in plans:
+        for due_on in rules.delivery_schedule(
+            plan.delivered_on,
+            until=until,
+            first_year_every=int(params.get("first_year_every", 1)),
+            later_every=int(params.get("later_every", 3)),
+        ):
+            _add(
+                planned,
+                key=f"{rule.code}:p{plan.pk}:{due_on}",
+                customer=plan.customer,
+                rule=rule,
+                title=f"{rule.name}：{plan.name}",
+                due_on=due_on,
+                assignee=plan.visitor or plan.customer.account_manager,
+                plan=plan,
+            )
+
+
+def _plan_birthdays(planned: list, *, rule: PlanRule, scoped, year_start: date, until: date):
+    """A greeting on each key contact's birthday."""
+    from kefu.customers.models import Contact
+
+    contacts = Contact.objects.filter(
+        is_key=True, is_active=True, birthday__isnull=False, customer__in=scoped
+    ).select_related("customer", "customer__account_manager")
+    for contact in contacts:
+        for due_on in rules.yearly_dates(
+            contact.birthday.month, contact.birthday.day, start=year_start, until=until
+        ):
+            _add(
+                planned,
+                key=f"{rule.code}:c{contact.pk}:{due_on}",
+                customer=contact.customer,
+                rule=rule,
+                title=_("Birthday greeting: %(name)s") % {"name": contact.name},
+                due_on=due_on,
+                assignee=contact.customer.account_manager,
+                contact=contact,
+            )
+
+
+def _plan_holidays(planned: list, *, rule: PlanRule, scoped, year_start: date, until: date):
+    """A greeting to each key contact on each of the rule's holidays."""
+    from kefu.customers.models import Contact
+
+    params = _rule_params(rule)
+    contacts = Contact.objects.filter(
+        is_key=True, is_active=True, customer__in=scoped
+    ).select_related("customer", "customer__account_manager")
+    for entry in params.get("dates", []):
+        month, day = rules.parse_month_day(entry.get("date", ""))
+        for due_on in rules.yearly_dates(month, day, start=year_start, until=until):
+            for contact in contacts:
+                _add(
+                    planned,
+                    key=f"{rule.code}:c{contact.pk}:{due_on}",
+                    customer=contact.customer,
+                    rule=rule,
+                    title=f"{entry.get('name', rule.name)}：{contact.name}",
+                    due_on=due_on,
+                    assignee=contact.customer.account_manager,
+                    contact=contact,
+                )
+
+
+def _plan_new_year(planned: list, *, rule: PlanRule, scoped, year_start: date, until: date):
+    """A year-end visit to the customers of the rule's grades."""
+    params = _rule_params(rule)
+    grades = params.get("grades", ["A"])
+    month, day = int(params.get("month", 12)), int(params.get("day", 1))
+    for due_on in rules.yearly_dates(month, day, start=year_start, until=until):
+        for customer in scoped.filter(grade__in=grades):
+            _add(
+                planned,
+                key=f"{rule.code}:k{customer.pk}:{due_on}",
+                customer=customer,
+                rule=rule,
+                title=rule.name,
+                due_on=due_on,
+                assignee=customer.account_manager,
+            )
+
+
+def _create_planned(planned: list[dict], *, now: datetime) -> int:
+    """Create the planned visits not created yet; returns how many were."""
     existing = set(
         PlannedVisit.objects.filter(key__in=[p["key"] for p in planned]).values_list(
             "key", flat=True
@@ -192,7 +235,7 @@ def plans_generate(
         except IntegrityError:
             continue  # created by a concurrent run
         created += 1
-    return {"planned": created, "considered": len(planned)}
+    return created
 
 
 @transaction.atomic
@@ -210,15 +253,24 @@ def planned_visit_done(
     if visit.assignee_id != actor.pk and not may_supervise(actor) and not may_plan(actor):
         raise PermissionDenied(_("You may not record this visit."))
     if visit.status != PlannedStatus.PLANNED:
-        raise ValidationError({"status": _("This visit is already recorded.")})
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    _("This visit is already recorded."), code="already_recorded"
+                )
+            }
+        )
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": _("Write down what the customer said.")})
+        raise ValidationError(
+            {"note": ValidationError(_("Write down what the customer said."), code="required")}
+        )
     if satisfaction is not None and not rules.SCALE_MIN <= satisfaction <= rules.SCALE_MAX:
         raise ValidationError(
             {
-                "satisfaction": _(
-                    "Satisfaction must be between 1 (very dissatisfied) and 5 (very satisfied)."
+                "satisfaction": ValidationError(
+                    _("Satisfaction must be between 1 (very dissatisfied) and 5 (very satisfied)."),
+                    code="satisfaction_out_of_scale",
                 )
             }
         )

@@ -31,19 +31,41 @@ def question_add(
     choices = [c.strip() for c in choices if c and c.strip()]
     if kind == QuestionKindChoices.SINGLE_CHOICE and len(choices) < 2:
         raise ValidationError(
-            {"choices": _("A single-choice question needs at least two choices.")}
+            {
+                "choices": ValidationError(
+                    _("A single-choice question needs at least two choices."),
+                    code="too_few_choices",
+                )
+            }
         )
     if kind != QuestionKindChoices.SINGLE_CHOICE:
         choices = []
     if feeds == Feeds.SATISFACTION and kind != QuestionKindChoices.SCALE:
-        raise ValidationError({"feeds": _("Only a 1–5 scale question can give the satisfaction.")})
+        raise ValidationError(
+            {
+                "feeds": ValidationError(
+                    _("Only a 1–5 scale question can give the satisfaction."),
+                    code="feeds_needs_scale",
+                )
+            }
+        )
     if feeds == Feeds.RESOLVED and kind != QuestionKindChoices.SINGLE_CHOICE:
         raise ValidationError(
-            {"feeds": _("Only a single-choice question can say whether it is solved.")}
+            {
+                "feeds": ValidationError(
+                    _("Only a single-choice question can say whether it is solved."),
+                    code="feeds_needs_single_choice",
+                )
+            }
         )
     if feeds == Feeds.WORDS and kind != QuestionKindChoices.TEXT:
         raise ValidationError(
-            {"feeds": _("Only a free-text question can carry the customer's words.")}
+            {
+                "feeds": ValidationError(
+                    _("Only a free-text question can carry the customer's words."),
+                    code="feeds_needs_text",
+                )
+            }
         )
     last = questionnaire.questions.order_by("-position").values_list("position", flat=True).first()
     question = Question(

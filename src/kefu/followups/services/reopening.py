@@ -105,6 +105,7 @@ def return_visit_close_dissatisfied(
             visit,
             "justification",
             _("Write a justification of at least 10 characters: it is shown in the reports."),
+            code="justification_too_short",
         )
     unhappy = ReturnVisit.objects.filter(
         ticket=visit.ticket, kind=VisitKind.AFTER_TICKET, verdict=Verdict.DISSATISFIED
@@ -114,6 +115,7 @@ def return_visit_close_dissatisfied(
             visit,
             "justification",
             _("The customer has not said they are dissatisfied: visit them first."),
+            code="not_dissatisfied",
         )
     visit.status = VisitStatus.CLOSED_DISSATISFIED
     visit.justification = justification
@@ -129,5 +131,5 @@ def return_visit_close_dissatisfied(
         now=now,
     )
     if problem:
-        raise ValidationError({"justification": problem})
+        raise ValidationError({"justification": ValidationError(problem, code="order_not_closed")})
     return visit

@@ -61,6 +61,7 @@ def return_visit_attempt(
             visit,
             "outcome",
             _("Choose whether the call failed: no answer, wrong number or refused."),
+            code="invalid_choice",
             outcome=outcome,
         )
     config = settings_get()
@@ -132,37 +133,10 @@ def return_visit_record(
     if actor is not None and not may_record(actor, visit):
         raise PermissionDenied(_("You may not record this return visit."))
     check_pending(visit)
-    if reached is None:
-        raise refuse(
-            visit, "reached", _("Say whether the customer was reached before recording a result.")
-        )
-    if not reached:
-        raise refuse(
-            visit,
-            "reached",
-            _("The customer was not reached: log the failed attempt instead of a result."),
-        )
-    if resolved is None:
-        raise refuse(
-            visit, "resolved", _("Say whether the problem is solved in the customer's view.")
-        )
-    if satisfaction is None or not isinstance(satisfaction, int) or isinstance(satisfaction, bool):
-        raise refuse(visit, "satisfaction", _("Choose the satisfaction on the 1–5 scale."))
-    if not rules.SCALE_MIN <= satisfaction <= rules.SCALE_MAX:
-        raise refuse(
-            visit,
-            "satisfaction",
-            _("Satisfaction must be between 1 (very dissatisfied) and 5 (very satisfied)."),
-            value=satisfaction,
-        )
     words = (customer_words or "").strip()
-    result = rules.verdict(resolved=resolved, satisfaction=satisfaction)
-    if result == Verdict.DISSATISFIED and not words:
-        raise refuse(
-            visit,
-            "customer_words",
-            _("Write down the customer's words: the department needs them."),
-        )
+    result = _checked_verdict(
+        visit, reached=reached, resolved=resolved, satisfaction=satisfaction, words=words
+    )
     VisitAttempt.objects.create(
         visit=visit,
         outcome=AttemptOutcome.REACHED,
@@ -187,6 +161,65 @@ def return_visit_record(
     visit.save()
     if result == Verdict.DISSATISFIED:
         visit.reasons.set(list(reasons))
+    _act_on_result(visit, result=result, actor=actor, words=words, now=now)
+    return visit
+
+
+def _checked_verdict(
+    visit: ReturnVisit,
+    *,
+    reached: bool | None,
+    resolved: bool | None,
+    satisfaction: int | None,
+    words: str,
+) -> Verdict:
+    """The verdict of a result, once it is complete; the first thing missing otherwise."""
+    if reached is None:
+        raise refuse(
+            visit,
+            "reached",
+            _("Say whether the customer was reached before recording a result."),
+            code="required",
+        )
+    if not reached:
+        raise refuse(
+            visit,
+            "reached",
+            _("The customer was not reached: log the failed attempt instead of a result."),
+            code="not_reached",
+        )
+    if resolved is None:
+        raise refuse(
+            visit,
+            "resolved",
+            _("Say whether the problem is solved in the customer's view."),
+            code="required",
+        )
+    if satisfaction is None or not isinstance(satisfaction, int) or isinstance(satisfaction, bool):
+        raise refuse(
+            visit, "satisfaction", _("Choose the satisfaction on the 1–5 scale."), code="required"
+        )
+    if not rules.SCALE_MIN <= satisfaction <= rules.SCALE_MAX:
+        raise refuse(
+            visit,
+            "satisfaction",
+            _("Satisfaction must be between 1 (very dissatisfied) and 5 (very satisfied)."),
+            code="satisfaction_out_of_scale",
+            value=satisfaction,
+        )
+    result = rules.verdict(resolved=resolved, satisfaction=satisfaction)
+    if result == Verdict.DISSATISFIED and not words:
+        raise refuse(
+            visit,
+            "customer_words",
+            _("Write down the customer's words: the department needs them."),
+            code="customer_words_required",
+        )
+    return result
+
+
+def _act_on_result(visit: ReturnVisit, *, result: Verdict, actor, words: str, now: datetime):
+    """Close the order, or reopen it (a spot check only tells the department's heads)."""
     if visit.kind == VisitKind.SPOT_CHECK:
         if result == Verdict.DISSATISFIED:
             notify(
@@ -195,19 +228,18 @@ def return_visit_record(
                 % {"number": visit.ticket.number, "words": words},
                 visit_url(visit),
             )
-        return visit
+        return
     if result == Verdict.DISSATISFIED:
         reopen(visit, actor=actor, words=words, now=now)
-    else:
-        problem = move_ticket(
-            visit.ticket,
-            action=Action.CLOSE,
-            actor=actor,
-            reason=_("Return visit: %(verdict)s (%(score)s).")
-            % {"verdict": result.label, "score": rules.Satisfaction(satisfaction).label},
-            now=now,
-        )
-        if problem:
-            visit.note = problem[:200]
-            visit.save(update_fields=["note"])
-    return visit
+        return
+    problem = move_ticket(
+        visit.ticket,
+        action=Action.CLOSE,
+        actor=actor,
+        reason=_("Return visit: %(verdict)s (%(score)s).")
+        % {"verdict": result.label, "score": rules.Satisfaction(visit.satisfaction).label},
+        now=now,
+    )
+    if problem:
+        visit.note = problem[:200]
+        visit.save(update_fields=["note"])

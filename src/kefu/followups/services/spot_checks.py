@@ -44,10 +44,22 @@ def spot_check_draw(
     config = settings_get()
     percent = config.spot_check_percent if percent is None else percent
     if not 1 <= percent <= 100:
-        raise ValidationError({"percent": _("The share must be between 1 and 100 %.")})
+        raise ValidationError(
+            {
+                "percent": ValidationError(
+                    _("The share must be between 1 and 100 %."), code="percent_out_of_range"
+                )
+            }
+        )
     monday, _sunday = rules.week_bounds(week_of)
     if monday > timezone.localdate(now):
-        raise ValidationError({"week_of": _("That week has not started yet.")})
+        raise ValidationError(
+            {
+                "week_of": ValidationError(
+                    _("That week has not started yet."), code="week_not_started"
+                )
+            }
+        )
     tz = timezone.get_current_timezone()
     start = datetime.combine(monday, datetime.min.time(), tzinfo=tz)
     end = start + timedelta(days=7)
@@ -59,7 +71,13 @@ def spot_check_draw(
         .values_list("pk", flat=True)
     )
     if not population:
-        raise ValidationError({"week_of": _("No closed orders in that week are left to sample.")})
+        raise ValidationError(
+            {
+                "week_of": ValidationError(
+                    _("No closed orders in that week are left to sample."), code="nothing_to_sample"
+                )
+            }
+        )
     seed = secrets.randbelow(2**31) if seed is None else seed
     chosen = rules.sample(population, percent=percent, seed=seed)
     check = SpotCheck.objects.create(
@@ -72,7 +90,13 @@ def spot_check_draw(
         created_by=actor,
         created_at=now,
     )
-    for ticket in Ticket.objects.filter(pk__in=chosen).select_related("category"):
+    _spot_check_visits(check, actor=actor, team=config.team, now=now)
+    return check
+
+
+def _spot_check_visits(check: SpotCheck, *, actor: User, team, now: datetime) -> None:
+    """A second visit for each sampled order, by the drawer unless they made the first."""
+    for ticket in Ticket.objects.filter(pk__in=check.ticket_ids).select_related("category"):
         first = (
             ticket.return_visits.filter(kind=VisitKind.AFTER_TICKET)
             .exclude(completed_by=None)
@@ -85,11 +109,10 @@ def spot_check_draw(
             due_at=now + timedelta(days=7),
             due_source=_("spot check"),
             assignee=actor if first is None or first.completed_by_id != actor.pk else None,
-            team=config.team,
+            team=team,
             department=ticket.department,
             category=ticket.category,
             handler=ticket.owner,
             spot_check=check,
             created_at=now,
         )
-    return check

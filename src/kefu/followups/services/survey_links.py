@@ -57,7 +57,13 @@ def questionnaire_for(category: Category) -> Questionnaire | None:
 def _link_create(visit, *, actor, now: datetime, config, **sent_to) -> SurveyLink:
     questionnaire = questionnaire_for(visit.category)
     if questionnaire is None:
-        raise ValidationError({"questionnaire": _("No active questionnaire: create one first.")})
+        raise ValidationError(
+            {
+                "questionnaire": ValidationError(
+                    _("No active questionnaire: create one first."), code="no_questionnaire"
+                )
+            }
+        )
     return SurveyLink.objects.create(
         key=secrets.token_urlsafe(16),
         questionnaire=questionnaire,
@@ -77,7 +83,12 @@ def link_send_sms(visit, *, actor, base_url: str, now: datetime, config) -> Surv
     ticket = visit.ticket
     if not is_mobile(ticket.contact_phone):
         raise ValidationError(
-            {"phone": _("The order has no mobile number to send the survey link to.")}
+            {
+                "phone": ValidationError(
+                    _("The order has no mobile number to send the survey link to."),
+                    code="no_mobile",
+                )
+            }
         )
     link = _link_create(
         visit,
@@ -113,7 +124,12 @@ def _link_email(visit, *, actor, email: str, base_url: str, now: datetime, confi
     except ValidationError:
         log.warning("survey link for visit %s refused: bad email address", visit.pk)
         raise ValidationError(
-            {"email": _("Email: enter a valid email address (for example name@example.com).")}
+            {
+                "email": ValidationError(
+                    _("Email: enter a valid email address (for example name@example.com)."),
+                    code="invalid",
+                )
+            }
         ) from None
     link = _link_create(
         visit, actor=actor, now=now, config=config, channel=VisitChannel.EMAIL_LINK, email=email
@@ -170,7 +186,13 @@ def survey_link_send(
         raise PermissionDenied(_("You may not record this return visit."))
     check_pending(visit)
     if channel not in (VisitChannel.SMS_LINK, VisitChannel.EMAIL_LINK):
-        raise ValidationError({"channel": _("Send the survey link by SMS or by email.")})
+        raise ValidationError(
+            {
+                "channel": ValidationError(
+                    _("Send the survey link by SMS or by email."), code="invalid_choice"
+                )
+            }
+        )
     config = settings_get()
     base_url = config.public_base_url or base_url
     if channel == VisitChannel.EMAIL_LINK:
@@ -188,15 +210,27 @@ def survey_link_open(token: str, *, now: datetime | None = None) -> SurveyLink:
         key = signing.Signer(salt=SURVEY_SALT).unsign(token)
     except signing.BadSignature:
         log.warning("survey link refused: bad signature")
-        raise ValidationError({"token": _("This survey link is not valid.")}) from None
+        raise ValidationError(
+            {"token": ValidationError(_("This survey link is not valid."), code="link_invalid")}
+        ) from None
     link = SurveyLink.objects.select_related("questionnaire").filter(key=key).first()
     if link is None:
         log.warning("survey link refused: unknown key")
-        raise ValidationError({"token": _("This survey link is not valid.")})
+        raise ValidationError(
+            {"token": ValidationError(_("This survey link is not valid."), code="link_invalid")}
+        )
     if link.used_at is not None:
         log.warning("survey link %s refused: already answered", link.pk)
-        raise ValidationError({"token": _("This survey was already answered. Thank you!")})
+        raise ValidationError(
+            {
+                "token": ValidationError(
+                    _("This survey was already answered. Thank you!"), code="link_used"
+                )
+            }
+        )
     if link.expires_at <= now:
         log.warning("survey link %s refused: expired", link.pk)
-        raise ValidationError({"token": _("This survey link has expired.")})
+        raise ValidationError(
+            {"token": ValidationError(_("This survey link has expired."), code="link_expired")}
+        )
     return link

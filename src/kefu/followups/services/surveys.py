@@ -36,6 +36,15 @@ def _clean_answers(questionnaire: Questionnaire, answers: dict) -> dict:
         "number": _("Enter a number."),
         "length": _("Keep it under 2000 characters."),
     }
+    # what rules.check_answer says is wrong → the code of the error
+    codes = {
+        "required": "required",
+        "choice": "invalid_choice",
+        "scale": "answer_out_of_scale",
+        "nps": "answer_out_of_scale",
+        "number": "invalid",
+        "length": "max_length",
+    }
     for question in questionnaire.questions.all():
         name = f"q{question.pk}"
         try:
@@ -46,7 +55,10 @@ def _clean_answers(questionnaire: Questionnaire, answers: dict) -> dict:
                 required=question.required,
             )
         except ValueError as exc:
-            errors[name] = f"{question.text}：{messages.get(str(exc), str(exc))}"
+            errors[name] = ValidationError(
+                f"{question.text}：{messages.get(str(exc), str(exc))}",
+                code=codes.get(str(exc), "invalid"),
+            )
             continue
         if value is not None:
             cleaned[str(question.pk)] = value
@@ -75,27 +87,20 @@ def survey_answer(
         link = survey_link_open(token, now=now)
         link = SurveyLink.objects.select_for_update().get(pk=link.pk)
         if link.used_at is not None:  # answered a moment ago in another request
-            raise ValidationError({"token": _("This survey was already answered. Thank you!")})
+            raise ValidationError(
+                {
+                    "token": ValidationError(
+                        _("This survey was already answered. Thank you!"), code="link_used"
+                    )
+                }
+            )
         questionnaire = link.questionnaire
     if questionnaire is None:
-        raise ValidationError({"questionnaire": _("Choose the questionnaire.")})
+        raise ValidationError(
+            {"questionnaire": ValidationError(_("Choose the questionnaire."), code="required")}
+        )
     cleaned = _clean_answers(questionnaire, answers)
-    fed = {"satisfaction": None, "resolved": None, "words": ""}
-    nps = scale = None
-    for question in questionnaire.questions.all():
-        value = cleaned.get(str(question.pk))
-        if value is None:
-            continue
-        if question.kind == QuestionKindChoices.NPS and nps is None:
-            nps = value
-        if question.kind == QuestionKindChoices.SCALE and scale is None:
-            scale = value
-        if question.feeds == Feeds.SATISFACTION and question.kind == QuestionKindChoices.SCALE:
-            fed["satisfaction"] = value
-        elif question.feeds == Feeds.RESOLVED and question.choices:
-            fed["resolved"] = value == question.choices[0]
-        elif question.feeds == Feeds.WORDS:
-            fed["words"] = str(value)
+    fed, nps, scale = _fed_values(questionnaire, cleaned)
     response = SurveyResponse.objects.create(
         questionnaire=questionnaire,
         link=link,
@@ -113,27 +118,51 @@ def survey_answer(
     if link is not None:
         link.used_at = now
         link.save(update_fields=["used_at"])
-        visit = link.visit
-        if (
-            visit is not None
-            and visit.status == VisitStatus.PENDING
-            and fed["satisfaction"] is not None
-        ):
-            resolved = fed["resolved"] if fed["resolved"] is not None else True
-            words = fed["words"] or (
-                _("(answered the survey link without comment)")
-                if rules.verdict(resolved=resolved, satisfaction=fed["satisfaction"])
-                == Verdict.DISSATISFIED
-                else ""
-            )
-            return_visit_record(
-                visit=visit,
-                actor=None,
-                reached=True,
-                resolved=resolved,
-                satisfaction=fed["satisfaction"],
-                customer_words=words,
-                channel=link.channel,
-                now=now,
-            )
+        _record_visit_result(link, fed, now=now)
     return response
+
+
+def _fed_values(questionnaire: Questionnaire, cleaned: dict) -> tuple[dict, int | None, int | None]:
+    """What the answers feed: the visit's result (satisfaction, resolved, the customer's
+    words), the first NPS answer and the first 1–5 scale answer."""
+    fed = {"satisfaction": None, "resolved": None, "words": ""}
+    nps = scale = None
+    for question in questionnaire.questions.all():
+        value = cleaned.get(str(question.pk))
+        if value is None:
+            continue
+        if question.kind == QuestionKindChoices.NPS and nps is None:
+            nps = value
+        if question.kind == QuestionKindChoices.SCALE and scale is None:
+            scale = value
+        if question.feeds == Feeds.SATISFACTION and question.kind == QuestionKindChoices.SCALE:
+            fed["satisfaction"] = value
+        elif question.feeds == Feeds.RESOLVED and question.choices:
+            fed["resolved"] = value == question.choices[0]
+        elif question.feeds == Feeds.WORDS:
+            fed["words"] = str(value)
+    return fed, nps, scale
+
+
+def _record_visit_result(link: SurveyLink, fed: dict, *, now: datetime) -> None:
+    """The answers through a link give the pending return visit its result."""
+    visit = link.visit
+    if visit is None or visit.status != VisitStatus.PENDING or fed["satisfaction"] is None:
+        return
+    resolved = fed["resolved"] if fed["resolved"] is not None else True
+    words = fed["words"] or (
+        _("(answered the survey link without comment)")
+        if rules.verdict(resolved=resolved, satisfaction=fed["satisfaction"])
+        == Verdict.DISSATISFIED
+        else ""
+    )
+    return_visit_record(
+        visit=visit,
+        actor=None,
+        reached=True,
+        resolved=resolved,
+        satisfaction=fed["satisfaction"],
+        customer_words=words,
+        channel=link.channel,
+        now=now,
+    )
