@@ -29,29 +29,23 @@ from kefu.customers.services.archive import (
 )
 from kefu.customers.services.checks import (
     account_number_error,
-    field_label,
     grade_error,
     id_number_error,
     manager_error,
     phone_error,
-    raise_if_any,
     tier_error,
 )
 from kefu.customers.services.contacts import (
     AccountData,
     ContactData,
     account_save,
-    clean_contact,
-    contact_errors,
     contact_remove,
     contact_save,
-    normalised_contact,
 )
 from kefu.customers.services.duplicates import (
     duplicate_override,
     duplicate_unlink,
     find_earlier_records,
-    owner_of,
 )
 from kefu.customers.services.grading import (
     Decision,
@@ -106,8 +100,6 @@ __all__ = [
     "Decision",
     "account_number_error",
     "account_save",
-    "clean_contact",
-    "contact_errors",
     "contact_remove",
     "contact_save",
     "current_policy",
@@ -117,7 +109,6 @@ __all__ = [
     "customer_update",
     "duplicate_override",
     "duplicate_unlink",
-    "field_label",
     "find_earlier_records",
     "grade_adjust",
     "grade_error",
@@ -137,13 +128,10 @@ __all__ = [
     "manager_loads",
     "manager_suggest",
     "next_numbers",
-    "normalised_contact",
-    "owner_of",
     "phone_error",
     "pii_export_record",
     "pii_unmask",
     "policy_apply_preset",
-    "raise_if_any",
     "summary_due",
     "tier_error",
     "trip_log_create",

@@ -1,4 +1,4 @@
-"""Checks of customer data shared by the archive, the import and the forms.
+"""Checks of customer data shared by the archive and the Excel import.
 
 Each ``*_error`` function answers the error for a bad value (its message names the field,
 its ``code`` the rule broken), or ``None`` when the value is fine; :func:`raise_if_any`
