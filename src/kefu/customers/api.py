@@ -17,7 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from kefu.customers import permissions, rules, selectors, services
+from kefu.customers import permissions, rules, selectors
 from kefu.customers.models import (
     AccountKind,
     Contact,
@@ -26,13 +26,17 @@ from kefu.customers.models import (
     VisitPlan,
     VisitRecord,
 )
+from kefu.customers.services.archive import customer_create, customer_update
+from kefu.customers.services.contacts import AccountData, ContactData, contact_save
+from kefu.customers.services.policy import current_policy
+from kefu.customers.services.visits import visit_plan_submit, visit_record_create
 from kefu.org.models import User
 
 
 def _show_pii(context, customer) -> bool:
     request = context.get("request")
     return bool(request) and permissions.sees_pii(
-        request.user, customer, context.get("policy") or services.current_policy()
+        request.user, customer, context.get("policy") or current_policy()
     )
 
 
@@ -250,7 +254,7 @@ class CustomerViewSet(
         )
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "policy": services.current_policy()}
+        return {**super().get_serializer_context(), "policy": current_policy()}
 
     def filter_queryset(self, queryset):
         # the list's filters (its default status included) choose rows of a list; one
@@ -266,11 +270,9 @@ class CustomerViewSet(
         payload = CustomerCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        contacts = [services.ContactData(**c) for c in data.pop("contacts")]
-        accounts = [services.AccountData(**a) for a in data.pop("accounts")]
-        customer = services.customer_create(
-            actor=request.user, contacts=contacts, accounts=accounts, **data
-        )
+        contacts = [ContactData(**c) for c in data.pop("contacts")]
+        accounts = [AccountData(**a) for a in data.pop("accounts")]
+        customer = customer_create(actor=request.user, contacts=contacts, accounts=accounts, **data)
         customer = self.get_queryset().filter(pk=customer.pk).first() or customer
         return Response(
             CustomerSerializer(customer, context=self.get_serializer_context()).data,
@@ -286,7 +288,7 @@ class CustomerViewSet(
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         tags = data.pop("tags", None)
-        services.customer_update(customer=customer, tags=tags, **data)
+        customer_update(customer=customer, tags=tags, **data)
         return Response(
             CustomerSerializer(
                 self.get_queryset().get(pk=customer.pk), context=self.get_serializer_context()
@@ -359,7 +361,7 @@ class ContactViewSet(
 
     def get_serializer_context(self):
         # the masking policy read once per request, not once per contact shown
-        return {**super().get_serializer_context(), "policy": services.current_policy()}
+        return {**super().get_serializer_context(), "policy": current_policy()}
 
     def _save(self, serializer, contact=None):
         data = dict(serializer.validated_data)
@@ -388,9 +390,7 @@ class ContactViewSet(
         )
         fields = {**current, **data}
         fields.pop("is_active", None)
-        return services.contact_save(
-            customer=customer, data=services.ContactData(**fields), contact=contact
-        )
+        return contact_save(customer=customer, data=ContactData(**fields), contact=contact)
 
     def perform_create(self, serializer):
         serializer.instance = self._save(serializer)
@@ -465,7 +465,7 @@ class VisitPlanViewSet(_VisitBase):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         customer = self._customer(data.pop("customer"))
-        serializer.instance = services.visit_plan_submit(
+        serializer.instance = visit_plan_submit(
             customer=customer, manager=self.request.user, **data
         )
 
@@ -481,6 +481,6 @@ class VisitRecordViewSet(_VisitBase):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         customer = self._customer(data.pop("customer"))
-        serializer.instance = services.visit_record_create(
+        serializer.instance = visit_record_create(
             customer=customer, manager=self.request.user, **data
         )

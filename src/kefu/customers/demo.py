@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from kefu.core.demodata import chinese_name, mobile_number, scaled
-from kefu.customers import importing, rules, services
+from kefu.customers import importing, rules
 from kefu.customers.models import (
     Customer,
     GradeKind,
@@ -22,6 +22,18 @@ from kefu.customers.models import (
     VisitPlan,
     WeeklySummary,
 )
+from kefu.customers.services.archive import customer_create
+from kefu.customers.services.contacts import ContactData
+from kefu.customers.services.info_files import info_file_register
+from kefu.customers.services.managers import manager_change_request
+from kefu.customers.services.policy import current_policy
+from kefu.customers.services.visits import (
+    trip_log_create,
+    visit_plan_decide,
+    visit_plan_submit,
+    visit_record_create,
+)
+from kefu.customers.services.weekly import summary_due
 from kefu.org.models import User
 from kefu.org.roles import RoleCode
 
@@ -66,7 +78,7 @@ def _credit_code(rng: random.Random, region: str) -> str:
 
 def _rows(rng: random.Random, managers: list[User]) -> list[dict]:
     """The planned customers: drawn in full every time, so reruns stay deterministic."""
-    policy = services.current_policy()
+    policy = current_policy()
     tiers = policy.tier_codes
     rows = []
     for serial in range(1, COUNT + 1):
@@ -170,7 +182,7 @@ def _settle(rows: list[dict]) -> None:
     now = timezone.now()
     numbers = [r["account"]["number"] for r in rows]
     ids = list(Customer.objects.filter(accounts__number__in=numbers).values_list("pk", flat=True))
-    policy = services.current_policy()
+    policy = current_policy()
     window = rules.Window(policy.grading_window_start, policy.grading_window_end)
     expires = rules.formal_grade_expires(timezone.localdate(now) - timedelta(days=60), window)
     Customer.objects.filter(pk__in=ids).update(
@@ -192,20 +204,20 @@ def _cases(rng: random.Random, managers: list[User]) -> int:
     now = timezone.now()
     made = 0
     if not Customer.objects.filter(name="成都蓉欣新线索科技有限公司").exists():
-        lead = services.customer_create(
+        lead = customer_create(
             actor=manager,
             account_manager=manager,
             name="成都蓉欣新线索科技有限公司",
             kind="organisation",
             source_channel="exhibition",
-            contacts=[services.ContactData(name="陈经理", is_key=True, mobile="13980012345")],
+            contacts=[ContactData(name="陈经理", is_key=True, mobile="13980012345")],
         )
         Customer.objects.filter(pk=lead.pk).update(
             assigned_at=now - timedelta(days=9), first_contact_due_at=now - timedelta(days=2)
         )
         made += 1
     if not InfoFile.objects.filter(customer_name="锦江区纸质登记客户（待录入）").exists():
-        services.info_file_register(
+        info_file_register(
             actor=manager,
             customer_name="锦江区纸质登记客户（待录入）",
             captured_at=now - timedelta(days=6),
@@ -215,7 +227,7 @@ def _cases(rng: random.Random, managers: list[User]) -> int:
         Customer.objects.filter(kind="individual", duplicate_of__isnull=True).order_by("id").first()
     )
     if first and not first.duplicates.exists():
-        services.customer_create(
+        customer_create(
             actor=other,
             account_manager=other,
             name=first.name,
@@ -227,14 +239,14 @@ def _cases(rng: random.Random, managers: list[User]) -> int:
         Customer.objects.filter(kind="organisation", account_manager=manager).order_by("id").first()
     )
     if supervisor and target and not target.manager_changes.exclude(kind="initial").exists():
-        services.manager_change_request(
+        manager_change_request(
             customer=target, to_manager=other, actor=supervisor, reason="客户经理分工调整"
         )
         made += 1
     if not VisitPlan.objects.filter(manager=manager).exists():
         customers = list(Customer.objects.filter(account_manager=manager).order_by("id")[:3])
         for index, customer in enumerate(customers):
-            plan = services.visit_plan_submit(
+            plan = visit_plan_submit(
                 customer=customer,
                 manager=manager,
                 purpose=["年度合作回顾", "了解用电增容需求", "走访关键联系人"][index],
@@ -243,7 +255,7 @@ def _cases(rng: random.Random, managers: list[User]) -> int:
                 contact=customer.contacts.filter(is_key=True).first(),
             )
             if index == 0 and supervisor:
-                services.visit_plan_decide(plan=plan, actor=supervisor, approve=True)
+                visit_plan_decide(plan=plan, actor=supervisor, approve=True)
         made += 1
     monday = rules.week_start(timezone.localdate(now)) - timedelta(days=7)
     customer = Customer.objects.filter(account_manager=manager).order_by("id").first()
@@ -251,7 +263,7 @@ def _cases(rng: random.Random, managers: list[User]) -> int:
         visit_day = timezone.localtime(now).replace(hour=10, minute=0) - timedelta(
             days=(timezone.localdate(now) - monday).days - 1
         )
-        services.trip_log_create(
+        trip_log_create(
             manager=manager,
             trip_date=visit_day.date(),
             depart_at=visit_day.time(),
@@ -259,7 +271,7 @@ def _cases(rng: random.Random, managers: list[User]) -> int:
             purpose="上门走访",
             customer=customer,
         )
-        services.visit_record_create(
+        visit_record_create(
             customer=customer,
             manager=manager,
             visited_at=visit_day,
@@ -271,9 +283,8 @@ def _cases(rng: random.Random, managers: list[User]) -> int:
         WeeklySummary.objects.create(
             manager=manager,
             week_start=monday,
-            due_at=services.summary_due(monday, services.current_policy()),
-            submitted_at=services.summary_due(monday, services.current_policy())
-            - timedelta(hours=2),
+            due_at=summary_due(monday, current_policy()),
+            submitted_at=summary_due(monday, current_policy()) - timedelta(hours=2),
             reported_visits=1,
             customer_needs="夜间抢修联系人",
             conclusions="客户总体满意，需跟进夜间抢修安排",

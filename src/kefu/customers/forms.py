@@ -126,7 +126,12 @@ class CustomerCreateForm(CustomerForm):
         cleaned = super().clean()
         has_phone = cleaned.get("contact_mobile") or cleaned.get("contact_phone")
         if has_phone and not cleaned.get("contact_name"):
-            self.add_error("contact_name", _("Give the name of the contact for these numbers."))
+            self.add_error(
+                "contact_name",
+                forms.ValidationError(
+                    _("Give the name of the contact for these numbers."), code="required"
+                ),
+            )
         return cleaned
 
 
@@ -374,7 +379,9 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx); use the template."))
+            raise forms.ValidationError(
+                _("Upload an Excel workbook (.xlsx); use the template."), code="invalid_extension"
+            )
         return upload
 
 

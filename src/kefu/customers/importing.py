@@ -32,7 +32,7 @@ from openpyxl.styles import Font, PatternFill
 from python_calamine import CalamineWorkbook
 
 from kefu.core.excel import append_row
-from kefu.customers import rules, services
+from kefu.customers import rules
 from kefu.customers.models import (
     AccountKind,
     ChangeKind,
@@ -54,6 +54,11 @@ from kefu.customers.models import (
     Tag,
 )
 from kefu.customers.policy import CustomerPolicy
+from kefu.customers.services.checks import id_number_error, phone_error
+from kefu.customers.services.keys import key_values
+from kefu.customers.services.managers import manager_loads
+from kefu.customers.services.numbering import customer_code, next_numbers
+from kefu.customers.services.policy import current_policy
 from kefu.org.models import User
 from kefu.org.roles import RoleCode
 
@@ -262,7 +267,7 @@ class _Checker:
         self.tiers = {t.code.lower(): t.code for t in policy.service_tiers}
         self.tiers.update({str(t.label).lower(): t.code for t in policy.service_tiers})
         self.can_autoassign = bool(
-            actor is not None and actor.department_id and services.manager_loads(actor.department)
+            actor is not None and actor.department_id and manager_loads(actor.department)
         )
         self.managers = {}
         for user in User.objects.filter(
@@ -293,9 +298,9 @@ class _Checker:
     def phone(self, errors, row, column, value) -> str:
         if not value:
             return ""
-        message = services.phone_error(column.header, value)
-        if message:
-            errors.append(RowError(row.sheet, row.number, column.header, message))
+        error = phone_error(column.header, value)
+        if error:
+            errors.append(RowError(row.sheet, row.number, column.header, error.message))
             return ""
         return rules.normalise_phone(value)
 
@@ -325,9 +330,9 @@ class _Checker:
                 if data["kind"] == CustomerKind.ORGANISATION
                 else IdType.RESIDENT_ID
             )
-        message = services.id_number_error(data["id_type"], data["id_number"], today=self.today)
-        if message:
-            errors.append(RowError(row.sheet, row.number, col["id_number"].header, message))
+        error = id_number_error(data["id_type"], data["id_number"], today=self.today)
+        if error:
+            errors.append(RowError(row.sheet, row.number, col["id_number"].header, error.message))
         data["source_channel"] = self.choice(
             errors,
             row,
@@ -533,7 +538,7 @@ def validate_workbook(
     if not customer_rows:
         plan.errors.append(RowError(CUSTOMER_SHEET, 2, "", _("The sheet has no customer rows.")))
         return plan
-    checker = _Checker(policy=services.current_policy(), actor=actor, today=timezone.localdate())
+    checker = _Checker(policy=current_policy(), actor=actor, today=timezone.localdate())
     step = max(1, plan.total // 50)
     rows_by_ref: dict[str, list[int]] = defaultdict(list)
     row_errors: dict[int, list[RowError]] = defaultdict(list)
@@ -823,14 +828,14 @@ def write_plan(plan: Plan, *, actor: User | None, batch_size: int = 2000) -> int
     rows = plan.customers
     if not rows:
         return 0
-    policy = services.current_policy()
+    policy = current_policy()
     now = timezone.now()
     today = timezone.localdate(now)
-    numbers = services.next_numbers("customer", len(rows))
+    numbers = next_numbers("customer", len(rows))
     first_due = rules.first_contact_due(now, policy.first_contact_days)
     grade_due = rules.temporary_grade_due(today, policy.temporary_grade_months)
     # balance customers without a manager over the importer's team, fewest first
-    loads = services.manager_loads(actor.department) if actor and actor.department_id else {}
+    loads = manager_loads(actor.department) if actor and actor.department_id else {}
     managers = {u.pk: u for u in User.objects.filter(pk__in=loads).select_related("department")}
     # an earlier record with the same document number owns the customer (ARC-04)
     id_numbers = [d["id_number"] for d in rows if d["id_number"]]
@@ -853,7 +858,7 @@ def write_plan(plan: Plan, *, actor: User | None, batch_size: int = 2000) -> int
         customer = _new(
             Customer,
             customer_defaults,
-            code=services.customer_code(number),
+            code=customer_code(number),
             kind=data["kind"],
             name=data["name"],
             id_type=data["id_type"],
@@ -925,7 +930,7 @@ def write_plan(plan: Plan, *, actor: User | None, batch_size: int = 2000) -> int
         accounts += own_accounts
         keys += [
             (customer.pk, contact, kind, value)
-            for kind, value, contact in services.key_values(customer, own_contacts, own_accounts)
+            for kind, value, contact in key_values(customer, own_contacts, own_accounts)
         ]
         changes.append((customer.pk, customer.account_manager_id))
         if data["grade"]:

@@ -34,7 +34,9 @@ from kefu.customers.models import (
     WeeklySummary,
 )
 from kefu.customers.policy import CustomerPolicy
-from kefu.customers.services import current_policy, manager_loads, summary_due
+from kefu.customers.services.managers import manager_loads
+from kefu.customers.services.policy import current_policy
+from kefu.customers.services.weekly import summary_due
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
 from kefu.org.scopes import scope_q, scope_queryset, viewer_for

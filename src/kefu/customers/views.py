@@ -830,7 +830,12 @@ def trip_create(request):
         if code:
             customer = selectors.customers_visible(request.user).filter(code=code).first()
             if customer is None:
-                form.add_error("customer_code", _("No customer of yours has this number."))
+                form.add_error(
+                    "customer_code",
+                    ValidationError(
+                        _("No customer of yours has this number."), code="unknown_customer"
+                    ),
+                )
         if not form.errors:
             try:
                 services.trip_log_create(manager=request.user, customer=customer, **data)

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from kefu.core.dates import in_span, out_of_span_message
 from kefu.customers.selectors import customers_findable
-from kefu.followups import selectors, services
+from kefu.followups import selectors
 from kefu.followups.models import (
     DissatisfactionReason,
     PlannedVisit,
@@ -29,6 +29,11 @@ from kefu.followups.models import (
 )
 from kefu.followups.permissions import may_configure, may_supervise, may_survey_by_phone
 from kefu.followups.rules import AttemptOutcome, Satisfaction
+from kefu.followups.services.campaigns import campaign_answer_by_phone, campaign_questionnaires
+from kefu.followups.services.reopening import return_visit_close_dissatisfied
+from kefu.followups.services.results import return_visit_attempt, return_visit_record
+from kefu.followups.services.survey_links import survey_link_open, survey_link_send
+from kefu.followups.services.surveys import survey_answer
 
 
 class AttemptSerializer(serializers.ModelSerializer):
@@ -137,7 +142,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         name = self.request.query_params.get("queue", "team")
         if name not in selectors.QUEUES:
-            raise exceptions.ValidationError({"queue": _("Unknown list.")})
+            raise exceptions.ValidationError({"queue": _("Unknown list.")}, code="invalid_choice")
         return (
             selectors.visit_queue(self.request.user, name, now=timezone.now())
             .prefetch_related("reasons")
@@ -152,9 +157,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def attempts(self, request, pk=None):
         data = AttemptInput(data=request.data)
         data.is_valid(raise_exception=True)
-        visit = services.return_visit_attempt(
-            visit=self._visit(), actor=request.user, **data.validated_data
-        )
+        visit = return_visit_attempt(visit=self._visit(), actor=request.user, **data.validated_data)
         return Response(ReturnVisitSerializer(visit).data)
 
     @extend_schema(request=ResultInput, responses=ReturnVisitSerializer)
@@ -162,7 +165,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def result(self, request, pk=None):
         data = ResultInput(data=request.data)
         data.is_valid(raise_exception=True)
-        visit = services.return_visit_record(
+        visit = return_visit_record(
             visit=self._visit(),
             actor=request.user,
             reached=data.validated_data["reached"],
@@ -178,7 +181,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def close(self, request, pk=None):
         data = CloseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        visit = services.return_visit_close_dissatisfied(
+        visit = return_visit_close_dissatisfied(
             visit=self._visit(), actor=request.user, **data.validated_data
         )
         return Response(ReturnVisitSerializer(visit).data)
@@ -188,7 +191,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet):
     def survey_link(self, request, pk=None):
         data = LinkInput(data=request.data)
         data.is_valid(raise_exception=True)
-        link = services.survey_link_send(
+        link = survey_link_send(
             visit=self._visit(),
             actor=request.user,
             base_url=request.build_absolute_uri("/"),
@@ -277,24 +280,27 @@ class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
         d = data.validated_data
         if not may_survey_by_phone(request.user):
             raise exceptions.PermissionDenied
-        questionnaire = services.campaign_questionnaires().filter(code=d["questionnaire"]).first()
+        questionnaire = campaign_questionnaires().filter(code=d["questionnaire"]).first()
         if questionnaire is None:
             raise exceptions.ValidationError(
-                {"questionnaire": [_("Questionnaire: choose an active campaign questionnaire.")]}
+                {"questionnaire": [_("Questionnaire: choose an active campaign questionnaire.")]},
+                code="not_campaign_questionnaire",
             )
         customer = customers_findable(request.user).filter(code=d["customer"]).first()
         if customer is None:
             raise exceptions.ValidationError(
-                {"customer": [_("Customer: no customer with this number in your scope.")]}
+                {"customer": [_("Customer: no customer with this number in your scope.")]},
+                code="unknown_customer",
             )
         contact = None
         if d["contact"] is not None:
             contact = customer.contacts.filter(pk=d["contact"]).first()
             if contact is None:
                 raise exceptions.ValidationError(
-                    {"contact": [_("Contact: choose one of this customer's contacts.")]}
+                    {"contact": [_("Contact: choose one of this customer's contacts.")]},
+                    code="other_customers_contact",
                 )
-        response = services.campaign_answer_by_phone(
+        response = campaign_answer_by_phone(
             questionnaire=questionnaire,
             customer=customer,
             contact=contact,
@@ -351,7 +357,9 @@ class PlannedVisitViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             qs = selectors.planned_list(self.request.user, name, today=timezone.localdate())
         except ValueError:
-            raise exceptions.ValidationError({"list": _("Unknown list.")}) from None
+            raise exceptions.ValidationError(
+                {"list": _("Unknown list.")}, code="invalid_choice"
+            ) from None
         return qs.order_by("id")
 
 
@@ -390,7 +398,8 @@ class FiguresView(APIView):
                 {
                     "group": _("Group by one of: %(groups)s")
                     % {"groups": ", ".join(selectors.GROUPS)}
-                }
+                },
+                code="invalid_choice",
             )
         bounds = {}
         for name in ("start", "end"):
@@ -400,10 +409,12 @@ class FiguresView(APIView):
                     bounds[name] = date.fromisoformat(raw)
                 except ValueError:
                     raise exceptions.ValidationError(
-                        {name: _("Give the date as YYYY-MM-DD.")}
+                        {name: _("Give the date as YYYY-MM-DD.")}, code="invalid"
                     ) from None
                 if not in_span(bounds[name]):
-                    raise exceptions.ValidationError({name: out_of_span_message()})
+                    raise exceptions.ValidationError(
+                        {name: out_of_span_message()}, code="date_out_of_span"
+                    )
         rows = selectors.satisfaction_figures(request.user, group=group, **bounds)
         return Response(
             [
@@ -439,7 +450,7 @@ class PublicSurveyView(APIView):
 
     @extend_schema(responses=QuestionnaireSerializer)
     def get(self, request, token):
-        link = services.survey_link_open(token)
+        link = survey_link_open(token)
         data = QuestionnaireSerializer(link.questionnaire).data
         data.pop("campaign", None)
         return Response(data)
@@ -451,6 +462,8 @@ class PublicSurveyView(APIView):
     def post(self, request, token):
         answers = request.data.get("answers") if isinstance(request.data, dict) else None
         if not isinstance(answers, dict):
-            raise exceptions.ValidationError({"answers": _("Send the answers as an object.")})
-        services.survey_answer(token=token, answers=answers)
+            raise exceptions.ValidationError(
+                {"answers": _("Send the answers as an object.")}, code="invalid"
+            )
+        survey_answer(token=token, answers=answers)
         return Response({"ok": True}, status=201)

@@ -8,8 +8,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from kefu.followups import services
 from kefu.followups.models import ReturnVisit, ReturnVisitPlan, VisitAttempt, VisitStatus
+from kefu.followups.services.plans import plan_create, plans_generate
+from kefu.followups.services.results import return_visit_record
+from kefu.followups.services.seeds import seeds_ensure
 
 ORDER = 40
 
@@ -17,7 +19,7 @@ ORDER = 40
 def load(*, rng: random.Random) -> dict[str, int]:
     from kefu.customers.models import Customer
 
-    services.seeds_ensure()
+    seeds_ensure()
     now = timezone.now()
     recorded = 0
     # once: a rerun must not answer the visits left on the visitors' lists
@@ -32,7 +34,7 @@ def load(*, rng: random.Random) -> dict[str, int]:
         if actor is None or rng.random() < 0.3:
             continue  # some stay on the visitors' lists
         score = rng.choice((5, 5, 4, 4, 4, 3, 2))
-        services.return_visit_record(
+        return_visit_record(
             visit=visit,
             actor=actor,
             reached=True,
@@ -49,7 +51,7 @@ def load(*, rng: random.Random) -> dict[str, int]:
             or not customer.account_manager
         ):
             continue
-        services.plan_create(
+        plan_create(
             customer=customer,
             name=f"{customer.name}服务项目",
             delivered_on=timezone.localdate(now) - timedelta(days=rng.randrange(60, 500)),
@@ -57,5 +59,5 @@ def load(*, rng: random.Random) -> dict[str, int]:
             now=now,
         )
         plans += 1
-    generated = services.plans_generate(today=timezone.localdate(now), now=now)
+    generated = plans_generate(today=timezone.localdate(now), now=now)
     return {"visits_recorded": recorded, "files": plans, "planned_visits": generated["planned"]}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kefu.followups import services
+from kefu.followups.services.creation import on_ticket_moved
 from kefu.tickets.lifecycle import Blocker, MoveMade, Preparation
 from kefu.tickets.models import Ticket
 from kefu.tickets.states import Action
@@ -27,4 +27,4 @@ class FollowupsParticipant:
         return None
 
     def on_moved(self, *, ticket: Ticket, move: MoveMade) -> None:
-        services.on_ticket_moved(ticket, action=move.action, actor=move.actor, now=move.now)
+        on_ticket_moved(ticket, action=move.action, actor=move.actor, now=move.now)

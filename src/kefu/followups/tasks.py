@@ -9,7 +9,8 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from kefu.followups import services
+from kefu.followups.services import plans
+from kefu.followups.services.survey_links import survey_emails_pending
 from kefu.notify.services import email_deliver_now
 
 logger = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 def plans_generate() -> None:
     """Every night: plan the visits the rules ask for within the horizon. Idempotent, so
     two workers running it at once create each visit once."""
-    counts = services.plans_generate(today=timezone.localdate())
+    counts = plans.plans_generate(today=timezone.localdate())
     if counts["planned"]:
         logger.info("visit plans: %d planned visits created", counts["planned"])
 
@@ -28,9 +29,7 @@ def plans_generate() -> None:
 def survey_emails_retry() -> None:
     """Every quarter of an hour: try again the survey emails the mail server has not taken
     yet (after the task's own retries), as long as their link is valid."""
-    for message_id in services.survey_emails_pending(now=timezone.now()).values_list(
-        "pk", flat=True
-    ):
+    for message_id in survey_emails_pending(now=timezone.now()).values_list("pk", flat=True):
         try:
             email_deliver_now(message_id)
         except Exception:  # recorded on the message; the next sweep tries again

@@ -18,7 +18,7 @@ from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.core.templatetags import charts as chart_tags
 from kefu.customers.selectors import customer_lookup, customers_findable
-from kefu.followups import selectors, services
+from kefu.followups import selectors
 from kefu.followups.forms import (
     AttemptForm,
     CloseForm,
@@ -49,6 +49,15 @@ from kefu.followups.permissions import (
     may_survey_by_phone,
 )
 from kefu.followups.rules import Verdict
+from kefu.followups.services.campaigns import campaign_answer_by_phone, campaign_questionnaires
+from kefu.followups.services.common import settings_get
+from kefu.followups.services.plans import plan_create, planned_visit_done
+from kefu.followups.services.questionnaires import question_add
+from kefu.followups.services.reopening import return_visit_close_dissatisfied
+from kefu.followups.services.results import return_visit_attempt, return_visit_record
+from kefu.followups.services.spot_checks import spot_check_draw
+from kefu.followups.services.survey_links import survey_link_open, survey_link_send
+from kefu.followups.services.surveys import survey_answer
 
 PAGE_SIZE = 30
 EXPORT_LIMIT = 50_000
@@ -229,7 +238,7 @@ def attempt(request, pk):
         messages.error(request, _("Choose the outcome of the call."))
         return redirect("followups:detail", pk=visit.pk)
     try:
-        visit = services.return_visit_attempt(
+        visit = return_visit_attempt(
             visit=visit,
             actor=request.user,
             outcome=form.cleaned_data["outcome"],
@@ -263,7 +272,7 @@ def record(request, pk):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            visit = services.return_visit_record(
+            visit = return_visit_record(
                 visit=visit,
                 actor=request.user,
                 reached=form.yes_no(d["reached"]),
@@ -301,7 +310,7 @@ def send_link(request, pk):
         return redirect("followups:detail", pk=visit.pk)
     channel = form.cleaned_data["channel"]
     try:
-        link = services.survey_link_send(
+        link = survey_link_send(
             visit=visit,
             actor=request.user,
             base_url=request.build_absolute_uri("/"),
@@ -330,7 +339,7 @@ def close_dissatisfied(request, pk):
         messages.error(request, _("Write a justification."))
         return redirect("followups:detail", pk=visit.pk)
     try:
-        services.return_visit_close_dissatisfied(
+        return_visit_close_dissatisfied(
             visit=visit, actor=request.user, justification=form.cleaned_data["justification"]
         )
     except ValidationError as exc:
@@ -415,14 +424,14 @@ def report(request):
 def spot_checks(request):
     if not may_supervise(request.user):
         raise PermissionDenied
-    config = services.settings_get()
+    config = settings_get()
     form = SpotCheckForm(
         request.POST or None,
         initial={"percent": config.spot_check_percent, "week_of": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            check = services.spot_check_draw(
+            check = spot_check_draw(
                 actor=request.user,
                 week_of=form.cleaned_data["week_of"],
                 percent=form.cleaned_data["percent"],
@@ -510,7 +519,7 @@ def planned_done(request, pk):
     form = PlannedDoneForm(request.POST)
     if form.is_valid():
         try:
-            services.planned_visit_done(
+            planned_visit_done(
                 visit=visit,
                 actor=request.user,
                 note=form.cleaned_data["note"],
@@ -538,7 +547,7 @@ def plan_new(request, customer_id):
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_create(
+            plan_create(
                 customer=customer,
                 name=form.cleaned_data["name"],
                 delivered_on=form.cleaned_data["delivered_on"],
@@ -590,7 +599,7 @@ def questionnaire(request, pk):
         if add.is_bound and add.is_valid():
             d = add.cleaned_data
             try:
-                services.question_add(
+                question_add(
                     questionnaire=item,
                     kind=d["kind"],
                     text=d["text"],
@@ -613,7 +622,7 @@ def questionnaire(request, pk):
 @login_required
 def settings_edit(request):
     _configure_only(request.user)
-    form = SettingsForm(request.POST or None, instance=services.settings_get())
+    form = SettingsForm(request.POST or None, instance=settings_get())
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved."))
@@ -640,12 +649,23 @@ def campaigns(request):
     )
 
 
+def _errors_by_field(exc: ValidationError, field: str) -> dict[str, list[ValidationError]]:
+    """A service's errors by field, codes kept (*field*: where an error naming none goes)."""
+    if hasattr(exc, "error_dict"):
+        return dict(exc.error_dict)
+    return {field: exc.error_list}
+
+
+def _messages(errors: dict[str, list[ValidationError]], field: str) -> list[str]:
+    return [message for error in errors.get(field, []) for message in error.messages]
+
+
 @login_required
 def campaign_answer(request, pk):
     """Pick a customer (search box), then a contact, and fill the answers while on the
     phone: stored as a survey response with channel phone."""
     _survey_by_phone_only(request.user)
-    questionnaire = get_object_or_404(services.campaign_questionnaires(), pk=pk)
+    questionnaire = get_object_or_404(campaign_questionnaires(), pk=pk)
     query = request.GET.get("q", "").strip()
     hits = customer_lookup(request.user, query) if query else []
     customer = None
@@ -659,7 +679,11 @@ def campaign_answer(request, pk):
     errors, answers, contact_id = {}, {}, ""
     if request.method == "POST":
         if customer is None:
-            errors["customer"] = [_("Customer: choose the customer you are calling.")]
+            errors["customer"] = [
+                ValidationError(
+                    _("Customer: choose the customer you are calling."), code="required"
+                )
+            ]
         else:
             answers = {f"q{q.pk}": request.POST.get(f"q{q.pk}", "") for q in questions}
             contact_id = request.POST.get("contact", "")
@@ -669,9 +693,14 @@ def campaign_answer(request, pk):
             try:
                 if contact_id and contact is None:
                     raise ValidationError(
-                        {"contact": _("Contact: choose one of this customer's contacts.")}
+                        {
+                            "contact": ValidationError(
+                                _("Contact: choose one of this customer's contacts."),
+                                code="other_customers_contact",
+                            )
+                        }
                     )
-                services.campaign_answer_by_phone(
+                campaign_answer_by_phone(
                     questionnaire=questionnaire,
                     customer=customer,
                     contact=contact,
@@ -679,17 +708,19 @@ def campaign_answer(request, pk):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+                errors = _errors_by_field(exc, "")
             else:
                 messages.success(
                     request,
                     _("Answers of %(customer)s recorded.") % {"customer": customer.name},
                 )
                 return redirect("followups:campaign_answer", pk=questionnaire.pk)
-        for message in [m for k, v in errors.items() if not k.startswith("q") for m in v]:
-            messages.error(request, message)
+        for field in errors:
+            if not field.startswith("q"):
+                for message in _messages(errors, field):
+                    messages.error(request, message)
     for question in questions:
-        question.error = " ".join(errors.get(f"q{question.pk}", []))
+        question.error = " ".join(_messages(errors, f"q{question.pk}"))
         question.answer = answers.get(f"q{question.pk}", "")
     return render(
         request,
@@ -715,7 +746,7 @@ def campaign_answer(request, pk):
 def survey(request, token):
     """The customer's page behind the SMS link: no login, one answer, then thanks."""
     try:
-        link = services.survey_link_open(token)
+        link = survey_link_open(token)
     except ValidationError as exc:
         return render(
             request, "followups/survey_closed.html", {"message": " ".join(exc.messages)}, status=410
@@ -726,20 +757,20 @@ def survey(request, token):
     if request.method == "POST":
         answers = {f"q{q.pk}": request.POST.get(f"q{q.pk}", "") for q in questions}
         try:
-            services.survey_answer(token=token, answers=answers)
+            survey_answer(token=token, answers=answers)
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"token": exc.messages}
+            errors = _errors_by_field(exc, "token")
             if "token" in errors:
                 return render(
                     request,
                     "followups/survey_closed.html",
-                    {"message": " ".join(errors["token"])},
+                    {"message": " ".join(_messages(errors, "token"))},
                     status=410,
                 )
         else:
             return render(request, "followups/survey_closed.html", {"thanks": True})
     for question in questions:
-        question.error = " ".join(errors.get(f"q{question.pk}", []))
+        question.error = " ".join(_messages(errors, f"q{question.pk}"))
         question.answer = answers.get(f"q{question.pk}", "")
     return render(
         request,

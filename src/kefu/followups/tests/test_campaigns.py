@@ -299,3 +299,43 @@ def test_campaign_selectors_read_in_one_query_each(
         ]
     assert seen == [("锦城置业有限公司", "赵总", "agent")] * 3
     assert list(selectors.campaign_answers(org.account_manager, campaign)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"questionnaire": "ticket-satisfaction"}, ("questionnaire", "not_campaign_questionnaire")),
+        ({"customer": "C-NOPE"}, ("customer", "unknown_customer")),
+        ({"contact": 999999}, ("contact", "other_customers_contact")),
+        ({"customer": ""}, ("customer", "blank")),
+    ],
+    ids=["not-a-campaign", "unknown-customer", "contact", "blank-customer"],
+)
+def test_api_refusals_carry_the_field_and_code(org, campaign, customer, change, expected):
+    data = {
+        "questionnaire": "year-end-2026",
+        "customer": customer.code,
+        "answers": answers(campaign),
+        **change,
+    }
+    refused = api_as(org.agent).post("/api/v1/survey-responses/", data, format="json")
+    assert refused.status_code == 400
+    assert {(e["field"], e["code"]) for e in refused.json()["errors"]} == {expected}
+    assert SurveyResponse.objects.count() == 0
+
+
+def test_api_bad_answers_carry_the_question_and_code(org, campaign, customer):
+    nps = campaign.questions.get(kind="nps")
+    required = campaign.questions.get(kind="scale")
+    data = {
+        "questionnaire": "year-end-2026",
+        "customer": customer.code,
+        "answers": {**answers(campaign, nps="11"), f"q{required.pk}": ""},
+    }
+    refused = api_as(org.agent).post("/api/v1/survey-responses/", data, format="json")
+    assert refused.status_code == 400
+    assert {(e["field"], e["code"]) for e in refused.json()["errors"]} == {
+        (f"q{nps.pk}", "answer_out_of_scale"),
+        (f"q{required.pk}", "required"),
+    }
+    assert SurveyResponse.objects.count() == 0

@@ -222,3 +222,138 @@ def test_schema_documents_the_endpoints(client_as, org):
     schema = client_as(org.admin).get("/api/v1/schema/").text
     for path in ("/api/v1/return-visits/", "/api/v1/surveys/", "/api/v1/return-visit-plans/"):
         assert path in schema
+
+
+# ---------------------------------------------------------------- error codes of the API
+
+
+def field_codes(response) -> set[tuple[str | None, str]]:
+    """``(field, code)`` of each error in an API error body."""
+    return {(error["field"], error["code"]) for error in response.json()["errors"]}
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"resolved": True, "satisfaction": 5}, ("reached", "required")),
+        ({"reached": False}, ("reached", "not_reached")),
+        ({"reached": True, "satisfaction": 5}, ("resolved", "required")),
+        ({"reached": True, "resolved": True}, ("satisfaction", "required")),
+        (
+            {"reached": True, "resolved": True, "satisfaction": 9},
+            ("satisfaction", "satisfaction_out_of_scale"),
+        ),
+        (
+            {"reached": True, "resolved": False, "satisfaction": 2},
+            ("customer_words", "customer_words_required"),
+        ),
+        ({"reached": "perhaps"}, ("reached", "invalid")),
+    ],
+    ids=["reached", "not-reached", "resolved", "satisfaction", "scale", "words", "not-a-bool"],
+)
+def test_a_bad_result_answers_the_field_and_code(visit, visitor, payload, expected):
+    response = api_as(visitor).post(
+        f"/api/v1/return-visits/{visit.pk}/result/", payload, format="json"
+    )
+    assert response.status_code == 400
+    assert field_codes(response) == {expected}
+    visit.refresh_from_db()
+    assert (visit.status, visit.attempts_count) == (VisitStatus.PENDING, 0)
+
+
+def test_a_bad_attempt_answers_the_field_and_code(visit, visitor):
+    response = api_as(visitor).post(
+        f"/api/v1/return-visits/{visit.pk}/attempts/", {"outcome": "reached"}, format="json"
+    )
+    assert response.status_code == 400
+    assert field_codes(response) == {("outcome", "invalid_choice")}
+    visit.refresh_from_db()
+    assert visit.attempts_count == 0
+
+
+def test_a_finished_visit_answers_visit_finished(visit, visitor):
+    services.return_visit_record(
+        visit=visit, actor=visitor, reached=True, resolved=True, satisfaction=5
+    )
+    response = api_as(visitor).post(
+        f"/api/v1/return-visits/{visit.pk}/attempts/?queue=all",
+        {"outcome": "no_answer"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert field_codes(response) == {("visit", "visit_finished")}
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"justification": "不行"}, ("justification", "justification_too_short")),
+        (
+            {"justification": "客户诉求超出合同范围，已书面答复"},
+            ("justification", "not_dissatisfied"),
+        ),
+        ({}, ("justification", "required")),
+    ],
+    ids=["too-short", "not-dissatisfied", "missing"],
+)
+def test_a_bad_close_answers_the_field_and_code(org, visit, payload, expected):
+    response = api_as(org.head).post(
+        f"/api/v1/return-visits/{visit.pk}/close/?queue=all", payload, format="json"
+    )
+    assert response.status_code == 400
+    assert field_codes(response) == {expected}
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"channel": "email_link", "email": "not-an-address"}, ("email", "invalid")),
+        ({"channel": "carrier_pigeon"}, ("channel", "invalid_choice")),
+    ],
+    ids=["email", "channel"],
+)
+def test_a_bad_survey_link_answers_the_field_and_code(visit, visitor, payload, expected):
+    response = api_as(visitor).post(
+        f"/api/v1/return-visits/{visit.pk}/survey-link/", payload, format="json"
+    )
+    assert response.status_code == 400
+    assert field_codes(response) == {expected}
+    assert not visit.links.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("/api/v1/return-visits/?queue=nope", ("queue", "invalid_choice")),
+        ("/api/v1/return-visit-plans/?list=nope", ("list", "invalid_choice")),
+        ("/api/v1/satisfaction/?group=nope", ("group", "invalid_choice")),
+        ("/api/v1/satisfaction/?start=23.11.2026", ("start", "invalid")),
+        ("/api/v1/satisfaction/?end=1900-01-01", ("end", "date_out_of_span")),
+    ],
+    ids=["queue", "plan-list", "group", "date", "span"],
+)
+def test_bad_query_parameters_answer_the_field_and_code(org, address, expected):
+    response = api_as(org.gm).get(address)
+    assert response.status_code == 400
+    assert field_codes(response) == {expected}
+
+
+def test_the_public_survey_answers_the_field_and_code(visit, visitor):
+    link = services.survey_link_send(visit=visit, actor=visitor, base_url="http://t/")
+    token = services.link_token(link)
+    anonymous = api_as(None)
+    response = anonymous.get(f"/api/v1/public-survey/{token}x/")
+    assert response.status_code == 400
+    assert field_codes(response) == {("token", "link_invalid")}
+    response = anonymous.post(f"/api/v1/public-survey/{token}/", {"answers": []}, format="json")
+    assert response.status_code == 400
+    assert field_codes(response) == {("answers", "invalid")}
+    scale = next(q for q in link.questionnaire.questions.all() if q.kind == "scale")
+    response = anonymous.post(
+        f"/api/v1/public-survey/{token}/", {"answers": {f"q{scale.pk}": 7}}, format="json"
+    )
+    assert response.status_code == 400
+    assert (f"q{scale.pk}", "answer_out_of_scale") in field_codes(response)
+    assert SurveyResponse.objects.count() == 0

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kefu.customers import services
 from kefu.customers.policy import PRESETS
+from kefu.customers.services.policy import current_policy, policy_apply_preset
 
 
 class Command(BaseCommand):
@@ -15,10 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args, preset=None, **options):
         if preset:
             try:
-                services.policy_apply_preset(preset=preset)
+                policy_apply_preset(preset=preset)
             except Exception as exc:
                 raise CommandError(str(exc)) from None
-        policy = services.current_policy()
+        policy = current_policy()
         self.stdout.write(f"preset: {policy.preset}")
         self.stdout.write("grades: " + ", ".join(policy.grade_codes))
         self.stdout.write("service tiers: " + ", ".join(policy.tier_codes))

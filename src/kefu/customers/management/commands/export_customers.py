@@ -4,7 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kefu.customers import importing, permissions, selectors, services
+from kefu.customers import importing, permissions, selectors
+from kefu.customers.services.policy import current_policy
+from kefu.customers.services.privacy import pii_export_record
 from kefu.org.models import User
 
 
@@ -36,7 +38,7 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=user, is_active=True).first()
         if actor is None:
             raise CommandError(f"no active staff member with the login {user!r}")
-        policy = services.current_policy()
+        policy = current_policy()
         filters = selectors.CustomerFilter(q=q, grade=grade, status=status)
         customers = selectors.customers_for_export(actor, filters)
         masked = not permissions.sees_pii(actor, None, policy)
@@ -49,6 +51,6 @@ class Command(BaseCommand):
         count = customers.count()
         if not masked:
             reason = _("Excel export of the customer list (command line)")
-            services.pii_export_record(user=actor, count=count, reason=reason)
+            pii_export_record(user=actor, count=count, reason=reason)
         state = "masked" if masked else "whole numbers, recorded in the access log"
         self.stdout.write(self.style.SUCCESS(f"{count} customers exported to {file} ({state})"))

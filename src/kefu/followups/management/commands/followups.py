@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from kefu.followups import services
+from kefu.followups.services.plans import plans_generate
+from kefu.followups.services.seeds import seeds_ensure
 
 
 class Command(BaseCommand):
@@ -17,14 +18,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "ensure":
-            services.seeds_ensure()
+            seeds_ensure()
             self.stdout.write("回访基础数据已就绪。")
             return
         days = options["days"]
         if days is not None and days < 0:
             self.stderr.write("--days 不能为负数。")
             raise SystemExit(2)
-        counts = services.plans_generate(today=timezone.localdate(), horizon_days=days)
+        counts = plans_generate(today=timezone.localdate(), horizon_days=days)
         self.stdout.write(
             f"新建计划回访 {counts['planned']} 条（共核对 {counts['considered']} 条）。"
         )
