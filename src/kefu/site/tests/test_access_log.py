@@ -5,7 +5,6 @@ page with ?calling_number=…, the caller panel and the searches send what is ty
 access logs, gunicorn's (``kefu serve``) and the development server's, write them out.
 """
 
-import logging
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -33,20 +32,29 @@ def assert_no_number(line: str) -> None:
         assert secret not in line and secret not in unquote_plus(line), line
 
 
-def serve_config(monkeypatch):
-    """The gunicorn configuration `kefu serve` runs with (captured instead of served)."""
-    from gunicorn.app.base import BaseApplication
+def serve_config():
+    """The gunicorn configuration `kefu serve` runs with: its settings module, then the
+    options of its command line as gunicorn's own parser reads them."""
+    from gunicorn.config import Config
 
+    from kefu.site import gunicorn_conf
     from kefu.site.management.commands import serve
 
-    captured = {}
-    monkeypatch.setattr(BaseApplication, "run", lambda app: captured.setdefault("cfg", app.cfg))
-    serve.run_gunicorn("127.0.0.1:8000", workers=1, threads=1)
-    return captured["cfg"]
+    argv = serve.gunicorn_argv("127.0.0.1:8000", workers=1, threads=1)
+    assert argv[3:5] == ["--config", "python:kefu.site.gunicorn_conf"]
+    config = Config()
+    for name in ("timeout", "accesslog", "logger_class"):
+        config.set(name, getattr(gunicorn_conf, name))
+    options = config.parser().parse_args(argv[5:])
+    for name in ("bind", "workers", "threads"):
+        config.set(name, getattr(options, name))
+    assert (config.bind, config.workers, config.threads) == (["127.0.0.1:8000"], 1, 1)
+    assert options.args == ["kefu.config.wsgi:application"]
+    return config
 
 
 def gunicorn_line(tmp_path, monkeypatch, uri: str, referer: str = "-") -> str:
-    config = serve_config(monkeypatch)
+    config = serve_config()
     log_file = tmp_path / "access.log"
     config.set("accesslog", str(log_file))
     logger = config.logger_class(config)
@@ -84,10 +92,12 @@ def test_what_is_not_personal_is_kept(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("uri", REQUESTS)
-def test_development_server_log_has_no_number(uri):
+def test_development_server_log_has_no_number(uri, settings):
     """``kefu serve --dev`` logs each request through the django.server logger."""
     import io
+    import logging.config
 
+    logging.config.dictConfig(settings.LOGGING)  # as django.setup() configures it
     logger = logging.getLogger("django.server")
     assert logger.handlers
     streams = []

@@ -70,3 +70,65 @@ def test_serve_checks_before_it_starts_anything(monkeypatch):
     monkeypatch.setattr(serve_command, "call_command", lambda *a, **k: None)  # collectstatic
     call_command("serve", bind="127.0.0.1:8123")
     assert started == [("127.0.0.1:8123",)]
+
+
+def test_the_gunicorn_master_loads_neither_django_nor_the_apps():
+    """`kefu serve` becomes gunicorn with a settings module that imports nothing of the
+    application: the workers load it, the master stays small."""
+    import subprocess
+    import sys
+
+    from kefu.site.management.commands import serve as serve_command
+
+    argv = serve_command.gunicorn_argv("127.0.0.1:8000", workers=2, threads=1)
+    assert argv[:3] == [sys.executable, "-m", "gunicorn"]
+    assert argv[-1] == "kefu.config.wsgi:application"
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, kefu.site.gunicorn_conf, kefu.core.logmask; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'rest_framework')"
+            " or m.startswith(('kefu.config', 'kefu.tickets', 'kefu.org'))))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == "[]"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bind", ["0.0.0.0:8124", "[::]:8124"])
+def test_serving_every_interface_answers_colleagues_by_this_machines_names(
+    monkeypatch, capsys, settings, bind
+):
+    from django.core.management import call_command
+
+    from kefu.site.management.commands import serve as serve_command
+
+    monkeypatch.delenv("ALLOWED_HOSTS", raising=False)
+    monkeypatch.setattr(serve_command, "own_addresses", lambda: ["kefu-host", "10.1.2.3"])
+    monkeypatch.setattr(serve_command, "run_gunicorn", lambda *a, **k: None)
+    monkeypatch.setattr(serve_command, "call_command", lambda *a, **k: None)
+    call_command("serve", bind=bind)
+    # the gunicorn workers read it from the environment
+    hosts = os.environ["ALLOWED_HOSTS"].split(",")
+    assert hosts == [*settings.ALLOWED_HOSTS, "kefu-host", "10.1.2.3"]
+    out = capsys.readouterr().out
+    assert "http://10.1.2.3:8124/" in out and "http://kefu-host:8124/" in out
+
+
+@pytest.mark.django_db
+def test_an_explicit_allowed_hosts_is_kept_when_serving_every_interface(monkeypatch, capsys):
+    from django.core.management import call_command
+
+    from kefu.site.management.commands import serve as serve_command
+
+    monkeypatch.setenv("ALLOWED_HOSTS", "kefu.example.cn")
+    monkeypatch.setattr(serve_command, "own_addresses", lambda: ["kefu-host"])
+    monkeypatch.setattr(serve_command, "run_gunicorn", lambda *a, **k: None)
+    monkeypatch.setattr(serve_command, "call_command", lambda *a, **k: None)
+    call_command("serve", bind="0.0.0.0:8124")
+    assert os.environ["ALLOWED_HOSTS"] == "kefu.example.cn"
+    assert "http://kefu.example.cn:8124/" in capsys.readouterr().out

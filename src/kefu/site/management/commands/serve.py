@@ -1,4 +1,5 @@
 import os
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -41,7 +42,56 @@ class Command(BaseCommand):
         self.stdout.write(
             _("kefu is serving on http://%(host)s:%(port)s/") % {"host": host, "port": port}
         )
+        if host in ALL_INTERFACES:
+            self._answer_colleagues(port)
         run_gunicorn(f"{host}:{port}", workers=workers, threads=threads)
+
+    def _answer_colleagues(self, port: int) -> None:
+        """Listening on every interface: unless ALLOWED_HOSTS is set, also answer to this
+        machine's own names and addresses (Django refuses any other Host with 400)."""
+        if os.environ.get("ALLOWED_HOSTS"):
+            hosts = os.environ["ALLOWED_HOSTS"].split(",")
+        else:
+            from django.conf import settings
+
+            hosts = list(dict.fromkeys([*settings.ALLOWED_HOSTS, *own_addresses()]))
+            os.environ["ALLOWED_HOSTS"] = ",".join(hosts)  # read by the gunicorn workers
+        for name in hosts:
+            if name not in LOCAL_NAMES and not name.startswith("."):
+                self.stdout.write(
+                    _("colleagues open http://%(host)s:%(port)s/") % {"host": name, "port": port}
+                )
+        self.stdout.write(
+            _("answered host names (ALLOWED_HOSTS): %(hosts)s") % {"hosts": ", ".join(hosts)}
+        )
+
+
+ALL_INTERFACES = {"0.0.0.0", "::", "[::]"}  # noqa: S104 - compared, not bound
+LOCAL_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+
+
+def own_addresses() -> list[str]:
+    """This machine's host names and IP addresses, as colleagues would type them."""
+    import socket
+
+    names = [socket.gethostname(), socket.getfqdn()]
+    addresses: list[str] = []
+    for name in names:
+        try:
+            infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+        except OSError:
+            continue
+        addresses += [info[4][0] for info in infos]
+    try:  # the address of the interface that leads outside (no packet is sent)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))
+            addresses.append(probe.getsockname()[0])
+    except OSError:
+        pass
+    found = [n for n in names if n] + [
+        f"[{a}]" if ":" in a else a for a in addresses if not a.startswith("127.")
+    ]
+    return [n for n in dict.fromkeys(found) if n not in ("::1", "[::1]")]
 
 
 def check_database_ready() -> None:
@@ -83,22 +133,28 @@ def default_workers() -> int:
     return max(2, os.cpu_count() or 1)
 
 
+def gunicorn_argv(bind: str, *, workers: int, threads: int = 1) -> list[str]:
+    """The gunicorn command ``kefu serve`` becomes: its settings module and the options."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:kefu.site.gunicorn_conf",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "kefu.config.wsgi:application",
+    ]
+
+
 def run_gunicorn(bind: str, *, workers: int, threads: int = 1) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    from kefu.config.wsgi import application
-
-    class Application(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", bind)
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("timeout", 120)
-            self.cfg.set("accesslog", "-")
-            # no phone or ID number from a query string in the access log
-            self.cfg.set("logger_class", "kefu.core.logmask.GunicornLogger")
-
-        def load(self):
-            return application
-
-    Application().run()
+    """Replace this process with gunicorn: its master does not hold the application (the
+    workers load it), and signals sent to ``kefu serve`` reach gunicorn itself."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    argv = gunicorn_argv(bind, workers=workers, threads=threads)
+    os.execv(argv[0], argv)  # noqa: S606 - our own interpreter, fixed arguments
