@@ -306,7 +306,8 @@ class TicketTypeForm(forms.ModelForm):
         errors = pattern_errors(pattern)
         if errors:
             raise forms.ValidationError(
-                _("The pattern cannot be used: %(errors)s") % {"errors": "; ".join(errors)}
+                _("The pattern cannot be used: %(errors)s") % {"errors": "; ".join(errors)},
+                code="invalid",
             )
         return pattern
 
