@@ -43,6 +43,18 @@ API_PREFIX = "/api/"
 NON_FIELD_KEYS = frozenset({api_settings.NON_FIELD_ERRORS_KEY, "__all__", "detail"})
 
 
+#: the codes of the API's own errors (beside DRF's and Django's, and the apps' rules in
+#: ``kefu.<app>.errors.CODES``), each with what it means
+CODES = {
+    "bad_request": gettext_lazy("The request could not be read."),
+    "database_unavailable": gettext_lazy("The database cannot be reached just now."),
+    # kefu.core.dates: a year outside the span the calendars cover
+    "date_out_of_span": gettext_lazy("The date is outside the years the system covers."),
+    "request_too_large": gettext_lazy("The request body is too large."),
+    "server_error": gettext_lazy("Something went wrong on the server's side."),
+}
+
+
 class FieldErrorSerializer(serializers.Serializer):
     field = serializers.CharField(
         allow_null=True, help_text="the field at fault (dotted when nested); null: the request"
