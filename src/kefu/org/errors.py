@@ -17,4 +17,6 @@ CODES = {
     "password_too_common": _("The password is too common."),
     "password_too_short": _("The password is too short."),
     "password_too_similar": _("The password is too similar to the account's other details."),
+    # Django's own, for a password typed twice
+    "password_mismatch": _("The two passwords differ."),
 }

@@ -13,6 +13,7 @@ CODES = {
         "An order taken from the web or by email needs a way to reach the customer."
     ),
     "date_in_past": _("The date is in the past."),
+    "date_range_reversed": _("The end date is before the start date."),
     "duplicate_name": _("Two entries have the same name."),
     "extra_too_large": _("The category fields are larger than allowed in all."),
     "extra_too_many_fields": _("The category fields have more entries than allowed."),
