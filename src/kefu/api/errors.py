@@ -7,7 +7,7 @@
 
 ``code`` is a machine-readable name of what went wrong (DRF's own codes: ``invalid``,
 ``not_authenticated``, ``permission_denied``, ``not_found``, ``method_not_allowed``,
-``throttled`` …, and ``request_too_large``, ``database_unavailable``, ``server_error``);
+``throttled`` …, and ``request_too_large``, ``database_busy``, ``server_error``);
 ``message`` says it in the user's language; ``errors`` lists each field at fault (``field``
 is null for a rule about the whole request; nested fields are joined with dots:
 ``contacts.0.mobile``) with the code of the rule it broke.
@@ -41,6 +41,18 @@ logger = logging.getLogger(__name__)
 API_PREFIX = "/api/"
 #: keys of DRF and Django error dictionaries that name no field
 NON_FIELD_KEYS = frozenset({api_settings.NON_FIELD_ERRORS_KEY, "__all__", "detail"})
+
+
+#: the codes of the API's own errors (beside DRF's and Django's, and the apps' rules in
+#: ``kefu.<app>.errors.CODES``), each with what it means
+CODES = {
+    "bad_request": gettext_lazy("The request could not be read."),
+    "database_busy": gettext_lazy("The database cannot be reached just now."),
+    # kefu.core.dates: a year outside the span the calendars cover
+    "date_out_of_span": gettext_lazy("The date is outside the years the system covers."),
+    "request_too_large": gettext_lazy("The request body is too large."),
+    "server_error": gettext_lazy("Something went wrong on the server's side."),
+}
 
 
 class FieldErrorSerializer(serializers.Serializer):

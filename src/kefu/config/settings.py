@@ -310,6 +310,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # the error envelope's codes (kefu.<app>.errors.CODES …), published once
+        "kefu.api.schema.postprocess_error_codes",
+    ],
     # one name per choice set, whatever the field is called
     "ENUM_NAME_OVERRIDES": {
         "NeedEnum": "kefu.tickets.states.Need.choices",

@@ -90,7 +90,10 @@ class StaffCreateForm(StaffForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
+            self.add_error(
+                "password2",
+                forms.ValidationError(_("The two passwords differ."), code="password_mismatch"),
+            )
         return cleaned
 
 
@@ -103,7 +106,10 @@ class PasswordResetByAdminForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
+            self.add_error(
+                "password2",
+                forms.ValidationError(_("The two passwords differ."), code="password_mismatch"),
+            )
         return cleaned
 
 

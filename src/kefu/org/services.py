@@ -35,7 +35,13 @@ def department_create(
     phone: str = "",
 ) -> Department:
     if parent is not None and not parent.is_active:
-        raise ValidationError({"parent": _("The parent department is deactivated.")})
+        raise ValidationError(
+            {
+                "parent": ValidationError(
+                    _("The parent department is deactivated."), code="department_inactive"
+                )
+            }
+        )
     department = Department(
         name=name, code=code, kind=kind, parent=parent, sort_order=sort_order, phone=phone
     )
@@ -54,8 +60,9 @@ def department_update(*, department: Department, **fields) -> Department:
     if new_parent is not None and new_parent.path.startswith(old_path):
         raise ValidationError(
             {
-                "parent": _(
-                    "A department cannot be moved under itself or one of its sub-departments."
+                "parent": ValidationError(
+                    _("A department cannot be moved under itself or one of its sub-departments."),
+                    code="department_cycle",
                 )
             }
         )
@@ -81,15 +88,23 @@ def department_set_active(*, department: Department, active: bool) -> Department
         if department.children.filter(is_active=True).exists():
             raise ValidationError(
                 _("Deactivate or move the active sub-departments of “%(name)s” first.")
-                % {"name": department.name}
+                % {"name": department.name},
+                code="department_has_active_children",
             )
         if department.staff.filter(is_active=True).exists():
             raise ValidationError(
                 _("“%(name)s” still has active staff; move or deactivate them first.")
-                % {"name": department.name}
+                % {"name": department.name},
+                code="department_has_active_staff",
             )
     elif department.parent is not None and not department.parent.is_active:
-        raise ValidationError({"parent": _("The parent department is deactivated.")})
+        raise ValidationError(
+            {
+                "parent": ValidationError(
+                    _("The parent department is deactivated."), code="department_inactive"
+                )
+            }
+        )
     department.is_active = active
     department.save(update_fields=["is_active"])
     return department
@@ -100,7 +115,12 @@ def roles_by_code(codes: Iterable[str]) -> list[Role]:
     unknown = set(codes) - set(RoleCode.values)
     if unknown:
         raise ValidationError(
-            {"roles": _("Unknown role: %(codes)s") % {"codes": ", ".join(sorted(unknown))}}
+            {
+                "roles": ValidationError(
+                    _("Unknown role: %(codes)s") % {"codes": ", ".join(sorted(unknown))},
+                    code="invalid_choice",
+                )
+            }
         )
     roles = list(Role.objects.filter(code__in=codes))
     if len(roles) < len(codes):
@@ -130,7 +150,13 @@ def staff_create(
     is_superuser: bool = False,
 ) -> User:
     if department is not None and not department.is_active:
-        raise ValidationError({"department": _("The department is deactivated.")})
+        raise ValidationError(
+            {
+                "department": ValidationError(
+                    _("The department is deactivated."), code="department_inactive"
+                )
+            }
+        )
     user = User(
         username=username,
         full_name=full_name,
@@ -146,7 +172,7 @@ def staff_create(
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from None
+            raise ValidationError({"password": exc.error_list}) from None
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -162,7 +188,13 @@ def staff_update(*, user: User, roles: Iterable[Role] | None = None, **fields) -
     user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     department = fields.get("department")
     if department is not None and department.pk != user.department_id and not department.is_active:
-        raise ValidationError({"department": _("The department is deactivated.")})
+        raise ValidationError(
+            {
+                "department": ValidationError(
+                    _("The department is deactivated."), code="department_inactive"
+                )
+            }
+        )
     for name, value in fields.items():
         setattr(user, name, value)
     if user.employee_no == "":
@@ -179,9 +211,15 @@ def staff_update(*, user: User, roles: Iterable[Role] | None = None, **fields) -
 def staff_set_active(*, user: User, active: bool, actor: User) -> User:
     user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     if not active and user.pk == actor.pk:
-        raise ValidationError(_("You cannot deactivate your own account."))
+        raise ValidationError(_("You cannot deactivate your own account."), code="deactivate_self")
     if active and user.department_id and not user.department.is_active:
-        raise ValidationError({"department": _("The department is deactivated.")})
+        raise ValidationError(
+            {
+                "department": ValidationError(
+                    _("The department is deactivated."), code="department_inactive"
+                )
+            }
+        )
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
@@ -194,7 +232,7 @@ def staff_set_password(*, user: User, password: str) -> User:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
+        raise ValidationError({"password": exc.error_list}) from None
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
@@ -212,7 +250,9 @@ class IssuedToken:
 def token_create(*, user: User) -> IssuedToken:
     """A new API token for *user*, valid for ``API_TOKEN_TTL``; only its digest is stored."""
     if not user.is_active:
-        raise ValidationError(_("A deactivated account cannot have API tokens."))
+        raise ValidationError(
+            _("A deactivated account cannot have API tokens."), code="user_inactive"
+        )
     token, key = AuthToken.objects.create(user=user, expiry=settings.API_TOKEN_TTL)
     return IssuedToken(token=token, key=key)
 

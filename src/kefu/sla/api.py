@@ -403,7 +403,7 @@ class ComplianceView(APIView):
         try:
             month = parse_month(month_text)
         except ValueError as exc:
-            raise ValidationError({"month": [str(exc)]}) from None
+            raise ValidationError({"month": [str(exc)]}, code="invalid") from None
         group_by = request.query_params.get("by", "department")
         if group_by not in selectors.COMPLIANCE_GROUPS:
             raise ValidationError(
@@ -412,7 +412,8 @@ class ComplianceView(APIView):
                         _("Choose one of: %(values)s")
                         % {"values": ", ".join(selectors.COMPLIANCE_GROUPS)}
                     ]
-                }
+                },
+                code="invalid_choice",
             )
         rows = selectors.compliance(request.user, month=month, group_by=group_by, now=now)
         data = [

@@ -498,28 +498,56 @@ def deadline_record_reached(
     reason = (reason or "").strip()
     ticket = ticket_lock(ticket=ticket)
     if ticket.status in FINAL_STATUSES:
-        raise ValidationError({"action": _("The order is already finished.")})
+        raise ValidationError(
+            {"action": ValidationError(_("The order is already finished."), code="ticket_finished")}
+        )
     if not _in_handling_department(actor, ticket):
         raise PermissionDenied(_("Only the handling department records milestones."))
     rows = list(TicketDeadline.objects.select_for_update().filter(ticket=ticket))
     row = next((r for r in rows if r.position == position), None)
     if row is None:
-        raise ValidationError({"position": _("This order has no such time limit.")})
+        raise ValidationError(
+            {
+                "position": ValidationError(
+                    _("This order has no such time limit."), code="deadline_unknown"
+                )
+            }
+        )
     if row.kind not in RECORDABLE or row.started_at is None or row.met_at is not None:
-        raise ValidationError({"position": _("This time limit cannot be recorded now.")})
+        raise ValidationError(
+            {
+                "position": ValidationError(
+                    _("This time limit cannot be recorded now."), code="deadline_not_recordable"
+                )
+            }
+        )
     if at > now + timedelta(minutes=1):
-        raise ValidationError({"at": _("The time reached cannot be in the future.")})
+        raise ValidationError(
+            {
+                "at": ValidationError(
+                    _("The time reached cannot be in the future."), code="time_in_future"
+                )
+            }
+        )
     if at < row.started_at:
         raise ValidationError(
             {
-                "at": _("The time reached cannot be before the clock started (%(start)s).")
-                % {"start": timezone.localtime(row.started_at).strftime("%Y-%m-%d %H:%M")}
+                "at": ValidationError(
+                    _("The time reached cannot be before the clock started (%(start)s).")
+                    % {"start": timezone.localtime(row.started_at).strftime("%Y-%m-%d %H:%M")},
+                    code="time_before_start",
+                )
             }
         )
     backdated = now - at > BACKDATE_TOLERANCE
     if backdated and not reason:
         raise ValidationError(
-            {"reason": _("Recording a time more than 10 minutes ago needs a reason.")}
+            {
+                "reason": ValidationError(
+                    _("Recording a time more than 10 minutes ago needs a reason."),
+                    code="backdate_reason_required",
+                )
+            }
         )
     _meet_in_order(ticket, rows, {row: at}, now)
     row.met_recorded_at = now
@@ -555,7 +583,7 @@ def investigation_answer(
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Give a reason.")})
+        raise ValidationError({"reason": ValidationError(_("Give a reason."), code="required")})
     investigation = (
         OverdueInvestigation.objects.select_for_update(of=("self",))
         .select_related("ticket__department")
@@ -564,7 +592,13 @@ def investigation_answer(
     if not _in_handling_department(actor, investigation.ticket):
         raise PermissionDenied(_("Only the handling department answers the investigation."))
     if investigation.answered_at is not None:
-        raise ValidationError({"reason": _("This investigation is already answered.")})
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    _("This investigation is already answered."), code="already_answered"
+                )
+            }
+        )
     investigation.answered_at = now
     investigation.answered_by = actor
     investigation.reason = reason
@@ -1017,15 +1051,23 @@ def delay_notice_record(
     errors = {}
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = _("Give the reason the customer was told.")
+        errors["reason"] = ValidationError(
+            _("Give the reason the customer was told."), code="required"
+        )
     if channel not in DelayNotice.Channel.values:
-        errors["channel"] = _("Choose how the customer was told.")
+        errors["channel"] = ValidationError(
+            _("Choose how the customer was told."), code="invalid_choice"
+        )
     if expected_at is None:
-        errors["expected_at"] = _("Give the new expected time.")
+        errors["expected_at"] = ValidationError(_("Give the new expected time."), code="required")
     elif expected_at <= now:
-        errors["expected_at"] = _("The new expected time must be in the future.")
+        errors["expected_at"] = ValidationError(
+            _("The new expected time must be in the future."), code="time_not_in_future"
+        )
     if notice.done_at is not None:
-        errors["reason"] = _("The customer has already been told.")
+        errors["reason"] = ValidationError(
+            _("The customer has already been told."), code="already_done"
+        )
     if errors:
         raise ValidationError(errors)
     notice.done_at = now

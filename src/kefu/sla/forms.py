@@ -75,7 +75,7 @@ class ThresholdsField(forms.CharField):
         try:
             return list(rules.parse_thresholds(rules.split_codes(text)))
         except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+            raise ValidationError(str(exc), code="invalid") from None
 
 
 class SlaMilestoneForm(forms.ModelForm):

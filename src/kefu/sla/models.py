@@ -54,7 +54,7 @@ def _default_thresholds() -> list[int]:
 
 def validate_code_list(value) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ValidationError(_("Enter a list of codes."))
+        raise ValidationError(_("Enter a list of codes."), code="invalid")
 
 
 class SlaPolicy(models.Model):
@@ -133,11 +133,14 @@ class SlaPolicy(models.Model):
         if centre is not None and gm is not None and gm < centre:
             raise ValidationError(
                 {
-                    "escalate_gm_after": _(
-                        "The general manager is told after the service centre, not before: "
-                        "enter at least %(minutes)d minutes."
+                    "escalate_gm_after": ValidationError(
+                        _(
+                            "The general manager is told after the service centre, not before: "
+                            "enter at least %(minutes)d minutes."
+                        )
+                        % {"minutes": centre},
+                        code="escalation_order",
                     )
-                    % {"minutes": centre}
                 }
             )
 
@@ -214,11 +217,13 @@ class SlaMilestone(models.Model):
         try:
             thresholds = rules.parse_thresholds(self.warning_thresholds or [])
         except (ValueError, TypeError) as exc:
-            errors["warning_thresholds"] = str(exc)
+            errors["warning_thresholds"] = ValidationError(str(exc), code="invalid")
         else:
             self.warning_thresholds = list(thresholds)
         if self.hard_limit_amount is not None and self.hard_limit_amount < (self.amount or 0):
-            errors["hard_limit_amount"] = _("The hard limit cannot be shorter than the target.")
+            errors["hard_limit_amount"] = ValidationError(
+                _("The hard limit cannot be shorter than the target."), code="hard_limit_too_short"
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -50,7 +50,10 @@ MILESTONE_FIELDS = {
 def _check_fields(fields: Mapping, allowed: set[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError(_("Unknown field: %(names)s") % {"names": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown field: %(names)s") % {"names": ", ".join(sorted(unknown))},
+            code="unknown_field",
+        )
 
 
 def _normalise_policy(fields: dict) -> dict:
@@ -60,7 +63,9 @@ def _normalise_policy(fields: dict) -> dict:
             if value is None:
                 value = []
             if not isinstance(value, str | list | tuple):
-                raise ValidationError({name: _("Enter a list of codes.")})
+                raise ValidationError(
+                    {name: ValidationError(_("Enter a list of codes."), code="invalid")}
+                )
             fields[name] = rules.split_codes(value)
     return fields
 
@@ -100,8 +105,9 @@ def _check_milestone(milestone: SlaMilestone) -> None:
         if not earlier.exists():
             raise ValidationError(
                 {
-                    "starts_at": _(
-                        "The first milestone of a policy cannot start at the previous one."
+                    "starts_at": ValidationError(
+                        _("The first milestone of a policy cannot start at the previous one."),
+                        code="no_previous_milestone",
                     )
                 }
             )
@@ -117,7 +123,11 @@ def sla_milestone_create(*, policy: SlaPolicy, **fields) -> SlaMilestone:
         fields["position"] = (last or 0) + 1
     if policy.milestones.filter(position=fields["position"]).exists():
         raise ValidationError(
-            {"position": _("Another milestone of this policy has this position.")}
+            {
+                "position": ValidationError(
+                    _("Another milestone of this policy has this position."), code="unique"
+                )
+            }
         )
     milestone = SlaMilestone(policy=policy, **fields)
     _check_milestone(milestone)
@@ -137,7 +147,11 @@ def sla_milestone_update(*, milestone: SlaMilestone, **fields) -> SlaMilestone:
         .exists()
     ):
         raise ValidationError(
-            {"position": _("Another milestone of this policy has this position.")}
+            {
+                "position": ValidationError(
+                    _("Another milestone of this policy has this position."), code="unique"
+                )
+            }
         )
     before = {name: getattr(milestone, name) for name in fields}
     for name, value in fields.items():
@@ -158,7 +172,8 @@ def sla_milestone_delete(*, milestone: SlaMilestone) -> None:
     if following is not None and following.starts_at == StartsAt.PREVIOUS:
         raise ValidationError(
             _("“%(next)s” starts when this milestone is reached; change it first.")
-            % {"next": following}
+            % {"next": following},
+            code="milestone_referenced",
         )
     milestone.delete()
 
@@ -175,8 +190,11 @@ def sla_preset_load(*, industry: str) -> dict[str, int]:
     if preset is None:
         raise ValidationError(
             {
-                "industry": _("Unknown industry “%(industry)s”; choose one of: %(choices)s")
-                % {"industry": industry, "choices": ", ".join(presets.PRESETS)}
+                "industry": ValidationError(
+                    _("Unknown industry “%(industry)s”; choose one of: %(choices)s")
+                    % {"industry": industry, "choices": ", ".join(presets.PRESETS)},
+                    code="invalid_choice",
+                )
             }
         )
     calendars_ensure()

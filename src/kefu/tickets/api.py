@@ -316,7 +316,9 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         name = self.request.query_params.get("queue", "all")
         if name not in selectors.QUEUES:
-            raise exceptions.ValidationError({"queue": [f"one of: {', '.join(selectors.QUEUES)}"]})
+            raise exceptions.ValidationError(
+                {"queue": [f"one of: {', '.join(selectors.QUEUES)}"]}, code="invalid_choice"
+            )
         return selectors.queue_for_api(self.request.user, name)
 
     def get_object(self):
@@ -348,7 +350,13 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
         key = request.headers.get("Idempotency-Key", "").strip()
         if key:
             if len(key) > 100:
-                raise ValidationError({"idempotency_key": "at most 100 characters"})
+                raise ValidationError(
+                    {
+                        "idempotency_key": ValidationError(
+                            "at most 100 characters", code="max_length"
+                        )
+                    }
+                )
             ticket, created = services.ticket_create_idempotent(
                 actor=request.user,
                 key=key,
@@ -394,7 +402,9 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
             ticket = services.ticket_urge(ticket=ticket, actor=request.user, note=data["note"])
         elif action_name == "supervise":
             if data.get("due") is None:
-                raise ValidationError({"due": _("Give the target date.")}, code="required")
+                raise ValidationError(
+                    {"due": ValidationError(_("Give the target date."), code="required")}
+                )
             ticket = services.ticket_supervise(
                 ticket=ticket, actor=request.user, due=data["due"], note=data["note"]
             )
@@ -482,7 +492,9 @@ class ProgressView(APIView):
         number = request.query_params.get("number", "").strip().upper()
         tail = request.query_params.get("phone_tail", "")
         if not (len(tail) == 4 and tail.isdigit()):
-            raise exceptions.ValidationError({"phone_tail": [_("Enter the last 4 digits.")]})
+            raise exceptions.ValidationError(
+                {"phone_tail": [_("Enter the last 4 digits.")]}, code="invalid"
+            )
         ticket = Ticket.objects.filter(number=number).first()
         phone = (ticket.contact_phone or ticket.calling_number) if ticket else ""
         if ticket is None or not phone.endswith(tail):

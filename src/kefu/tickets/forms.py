@@ -142,7 +142,12 @@ class TicketFilterForm(forms.Form):
         data = super().clean()
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and end < start:
-            self.add_error("received_to", _("The end date is before the start date."))
+            self.add_error(
+                "received_to",
+                forms.ValidationError(
+                    _("The end date is before the start date."), code="date_range_reversed"
+                ),
+            )
         return data
 
     def valid_data(self) -> dict:
@@ -306,7 +311,8 @@ class TicketTypeForm(forms.ModelForm):
         errors = pattern_errors(pattern)
         if errors:
             raise forms.ValidationError(
-                _("The pattern cannot be used: %(errors)s") % {"errors": "; ".join(errors)}
+                _("The pattern cannot be used: %(errors)s") % {"errors": "; ".join(errors)},
+                code="invalid",
             )
         return pattern
 

@@ -172,33 +172,43 @@ def too_long_message(label: str) -> str:
     }
 
 
-def extra_errors(extra, labels: dict[str, str], limits: Limits) -> dict[str, str]:
+def extra_errors(extra, labels: dict[str, str], limits: Limits) -> dict[str, tuple[str, str]]:
     """What is wrong with the category fields *extra* as sent, by field: ``extra`` for the
-    whole (not an object, too many fields, too large), ``extra_<name>`` for one value."""
+    whole (not an object, too many fields, too large), ``extra_<name>`` for one value; each
+    as ``(message, code)``, the code naming the rule (``kefu.tickets.errors.CODES``)."""
     import json
 
     label = str(pgettext_lazy("work order", "Category fields"))
     if not isinstance(extra, dict):
         return {
-            "extra": _("%(field)s must be an object of field names and values.") % {"field": label}
+            "extra": (
+                _("%(field)s must be an object of field names and values.") % {"field": label},
+                "invalid",
+            )
         }
     if len(extra) > limits.extra_keys:
         return {
-            "extra": _("%(field)s: at most %(limit)s fields, this has %(count)s.")
-            % {"field": label, "limit": limits.extra_keys, "count": len(extra)}
+            "extra": (
+                _("%(field)s: at most %(limit)s fields, this has %(count)s.")
+                % {"field": label, "limit": limits.extra_keys, "count": len(extra)},
+                "extra_too_many_fields",
+            )
         }
     size = len(json.dumps(extra, ensure_ascii=False, default=str).encode())
     if size > limits.extra_bytes:
         return {
-            "extra": _("%(field)s: at most %(limit)s bytes in all, this has %(size)s.")
-            % {"field": label, "limit": limits.extra_bytes, "size": size}
+            "extra": (
+                _("%(field)s: at most %(limit)s bytes in all, this has %(size)s.")
+                % {"field": label, "limit": limits.extra_bytes, "size": size},
+                "extra_too_large",
+            )
         }
     errors = {}
     for name, value in extra.items():
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         problem = too_long(labels.get(name, str(name)), text, limits.extra_value)
         if problem:
-            errors[f"extra_{name}"] = problem
+            errors[f"extra_{name}"] = (problem, "max_length")
     return errors
 
 

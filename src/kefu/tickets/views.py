@@ -457,7 +457,9 @@ def _parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationError({"supervision_due": _("Enter a date like 2026-12-31.")}) from None
+        raise ValidationError(
+            {"supervision_due": ValidationError(_("Enter a date like 2026-12-31."), code="invalid")}
+        ) from None
 
 
 urge = _simple_post(
@@ -482,7 +484,7 @@ reply = _simple_post(
 def _attach(request, ticket):
     upload = request.FILES.get("file")
     if upload is None:
-        raise ValidationError({"file": _("Choose a file.")})
+        raise ValidationError({"file": ValidationError(_("Choose a file."), code="required")})
     services.attachment_add(
         ticket=ticket, actor=request.user, upload=upload, note=request.POST.get("note", "")
     )
@@ -498,7 +500,13 @@ def _child(request, ticket):
         pk=request.POST.get("department") or 0, is_active=True
     ).first()
     if department is None:
-        raise ValidationError({"department": _("Choose the co-handling department.")})
+        raise ValidationError(
+            {
+                "department": ValidationError(
+                    _("Choose the co-handling department."), code="required"
+                )
+            }
+        )
     services.ticket_create_child(
         parent=ticket,
         actor=request.user,
@@ -514,7 +522,13 @@ child = _simple_post(_child)
 def _link_customer(request, ticket):
     customer = _customer_for(request.user, request.POST.get("customer"))
     if customer is None:
-        raise ValidationError({"customer": _("Choose a customer file in your scope.")})
+        raise ValidationError(
+            {
+                "customer": ValidationError(
+                    _("Choose a customer file in your scope."), code="required"
+                )
+            }
+        )
     services.ticket_link_customer(ticket=ticket, customer=customer, actor=request.user)
 
 
@@ -526,7 +540,12 @@ def _merge(request, ticket):
     survivor = selectors.tickets_visible(request.user).filter(number=number).first()
     if survivor is None:
         raise ValidationError(
-            {"into": _("No order %(number)s in your scope.") % {"number": number}}
+            {
+                "into": ValidationError(
+                    _("No order %(number)s in your scope.") % {"number": number},
+                    code="does_not_exist",
+                )
+            }
         )
     services.ticket_merge(ticket=ticket, into=survivor, actor=request.user)
 

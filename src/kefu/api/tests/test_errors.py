@@ -49,6 +49,7 @@ def test_a_refused_move_names_the_action_and_a_missing_need_its_rule(org, api, n
     closed = client.post(f"/api/v1/tickets/{ticket.number}/actions/close/", {}, format="json")
     [error] = assert_envelope(closed, 400, "invalid")["errors"]
     assert error["field"] == "action" and "受理" in error["message"]
+    assert error["code"] == "transition_not_allowed"
 
     returned = client.post(f"/api/v1/tickets/{ticket.number}/actions/cancel/", {}, format="json")
     [error] = assert_envelope(returned, 400, "invalid")["errors"]
@@ -244,3 +245,14 @@ def test_a_browser_asking_for_html_still_gets_json(org, client, path):
 def test_a_missing_object_is_named_in_the_users_language_not_by_its_model(org, api):
     body = assert_envelope(api(org.admin).get("/api/v1/calendars/nope/"), 404, "not_found")
     assert "WorkCalendar" not in body["message"]
+
+
+def test_a_rule_of_a_service_keeps_its_code(org, api, new_ticket):
+    ticket = new_ticket()
+    client = api(org.agent)
+
+    supervised = client.post(
+        f"/api/v1/tickets/{ticket.number}/actions/supervise/", {}, format="json"
+    )
+    [error] = assert_envelope(supervised, 400, "invalid")["errors"]
+    assert error == {"field": "due", "code": "required", "message": "请填写督办期限。"}

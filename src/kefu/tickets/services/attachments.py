@@ -47,17 +47,22 @@ def attachment_add(
     if suffix not in ATTACHMENT_TYPES:
         raise ValidationError(
             {
-                "file": _("Files of type “%(type)s” are not accepted. Accepted: %(types)s")
-                % {"type": suffix or "?", "types": " ".join(sorted(ATTACHMENT_TYPES))}
+                "file": ValidationError(
+                    _("Files of type “%(type)s” are not accepted. Accepted: %(types)s")
+                    % {"type": suffix or "?", "types": " ".join(sorted(ATTACHMENT_TYPES))},
+                    code="file_type_not_accepted",
+                )
             }
         )
     if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
+        raise ValidationError({"file": ValidationError(_("The file is empty."), code="empty")})
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             {
-                "file": _("The file is larger than %(mb)d MB.")
-                % {"mb": ATTACHMENT_MAX_BYTES // 2**20}
+                "file": ValidationError(
+                    _("The file is larger than %(mb)d MB.") % {"mb": ATTACHMENT_MAX_BYTES // 2**20},
+                    code="file_too_large",
+                )
             }
         )
     ticket = ticket_lock(ticket=ticket)

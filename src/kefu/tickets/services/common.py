@@ -103,7 +103,7 @@ def notes_check(**notes: str) -> None:
         "resolution": pgettext("work order", "Result"),
     }
     errors = {
-        field: message
+        field: ValidationError(message, code="max_length")
         for field, text in notes.items()
         if (message := rules.too_long(str(labels.get(field, field)), text or "", limit))
     }

@@ -67,15 +67,24 @@ def _check_extra_fields(specs) -> None:
     ):
         raise ValidationError(
             {
-                "extra_fields": _(
-                    'Extra fields must be a list like [{"name": "meter_no", "label": "表号", '
-                    '"required": true}] with names made of letters, digits and underscores.'
+                "extra_fields": ValidationError(
+                    _(
+                        'Extra fields must be a list like [{"name": "meter_no", "label": "表号", '
+                        '"required": true}] with names made of letters, digits and underscores.'
+                    ),
+                    code="invalid",
                 )
             }
         )
     names = [s["name"] for s in specs]
     if len(names) != len(set(names)):
-        raise ValidationError({"extra_fields": _("Two extra fields have the same name.")})
+        raise ValidationError(
+            {
+                "extra_fields": ValidationError(
+                    _("Two extra fields have the same name."), code="duplicate_name"
+                )
+            }
+        )
 
 
 def ticket_types_ensure() -> None:

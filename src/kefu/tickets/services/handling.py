@@ -40,8 +40,11 @@ def ticket_claim(*, ticket: Ticket, actor: User, now: datetime | None = None) ->
     if ticket.first_responder_id is not None:
         raise ValidationError(
             {
-                "first_responder": _("This order already has a first responder: %(name)s.")
-                % {"name": ticket.first_responder}
+                "first_responder": ValidationError(
+                    _("This order already has a first responder: %(name)s.")
+                    % {"name": ticket.first_responder},
+                    code="already_claimed",
+                )
             }
         )
     ticket.first_responder = actor
@@ -58,7 +61,7 @@ def ticket_add_note(
     now = now or timezone.now()
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": _("The note is empty.")})
+        raise ValidationError({"note": ValidationError(_("The note is empty."), code="required")})
     notes_check(note=note)
     ticket = ticket_lock(ticket=ticket)
     return timeline_append(
@@ -80,7 +83,9 @@ def ticket_urge(
     notes_check(note=note)
     ticket = ticket_lock(ticket=ticket)
     if ticket.status not in OPEN_STATUSES:
-        raise ValidationError({"action": _("Only open orders can be urged.")})
+        raise ValidationError(
+            {"action": ValidationError(_("Only open orders can be urged."), code="ticket_not_open")}
+        )
     ticket.urge_count += 1
     ticket.save(update_fields=["urge_count", "updated_at"])
     timeline_append(ticket=ticket, kind=kind, actor=actor, note=(note or "").strip(), now=now)
@@ -101,9 +106,17 @@ def ticket_supervise(
     if not may_supervise(actor, ticket):
         raise PermissionDenied(_("Only heads and managers can supervise orders."))
     if ticket.status in FINAL_STATUSES:
-        raise ValidationError({"action": _("The order is already finished.")})
+        raise ValidationError(
+            {"action": ValidationError(_("The order is already finished."), code="ticket_finished")}
+        )
     if due < timezone.localdate(now):
-        raise ValidationError({"supervision_due": _("The target date is in the past.")})
+        raise ValidationError(
+            {
+                "supervision_due": ValidationError(
+                    _("The target date is in the past."), code="date_in_past"
+                )
+            }
+        )
     ticket.supervised = True
     ticket.supervision_due = due
     ticket.save(update_fields=["supervised", "supervision_due", "updated_at"])
@@ -189,9 +202,21 @@ def ticket_create_child(
     if not may_take(actor, parent, Action.RESOLVE):
         raise PermissionDenied(_("Only the handling department can ask for co-handling."))
     if parent.status not in {Status.SIGNED, Status.IN_PROGRESS}:
-        raise ValidationError({"action": _("Sign for the order before asking for co-handling.")})
+        raise ValidationError(
+            {
+                "action": ValidationError(
+                    _("Sign for the order before asking for co-handling."), code="ticket_not_signed"
+                )
+            }
+        )
     if parent.department_id == department.pk:
-        raise ValidationError({"department": _("Choose another department than the handling one.")})
+        raise ValidationError(
+            {
+                "department": ValidationError(
+                    _("Choose another department than the handling one."), code="same_department"
+                )
+            }
+        )
     child = ticket_create(
         actor=actor,
         category=parent.category,
@@ -232,18 +257,33 @@ def ticket_merge(
     """Merge a duplicate into the surviving order; the duplicate keeps its timeline."""
     now = now or timezone.now()
     if ticket.pk == into.pk:
-        raise ValidationError({"into": _("An order cannot be merged into itself.")})
+        raise ValidationError(
+            {
+                "into": ValidationError(
+                    _("An order cannot be merged into itself."), code="merge_into_self"
+                )
+            }
+        )
     survivor = ticket_lock(ticket=into)
     if survivor.status in FINAL_STATUSES:
-        raise ValidationError({"into": _("The surviving order is already finished.")})
+        raise ValidationError(
+            {
+                "into": ValidationError(
+                    _("The surviving order is already finished."), code="ticket_finished"
+                )
+            }
+        )
     if survivor.identity_sealed or ticket.identity_sealed:
         # a merge would show the duplicate's caller beside the tip-off: whoever reads one
         # order learns who reported the other
         raise ValidationError(
             {
-                "into": _(
-                    "A tip-off's reporter is sealed: it is never merged with another order. "
-                    "Record the call as a repeat contact of the tip-off instead."
+                "into": ValidationError(
+                    _(
+                        "A tip-off's reporter is sealed: it is never merged with another order. "
+                        "Record the call as a repeat contact of the tip-off instead."
+                    ),
+                    code="identity_sealed",
                 )
             }
         )
@@ -285,9 +325,16 @@ def ticket_reply(
     now = now or timezone.now()
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": _("The reply is empty.")})
+        raise ValidationError({"text": ValidationError(_("The reply is empty."), code="required")})
     if not ticket.contact_phone:
-        raise ValidationError({"text": _("The order has no contact phone to send the reply to.")})
+        raise ValidationError(
+            {
+                "text": ValidationError(
+                    _("The order has no contact phone to send the reply to."),
+                    code="no_contact_phone",
+                )
+            }
+        )
     ticket = ticket_lock(ticket=ticket)
     event = timeline_append(
         ticket=ticket, kind=EventKind.REPLY, actor=actor, note=text, public=True, now=now
@@ -309,9 +356,12 @@ def ticket_link_customer(
     if ticket.ticket_type.code == "tip_off":
         raise ValidationError(
             {
-                "customer": _(
-                    "A tip-off is not linked to a customer file: the reporter's identity "
-                    "stays sealed."
+                "customer": ValidationError(
+                    _(
+                        "A tip-off is not linked to a customer file: the reporter's identity "
+                        "stays sealed."
+                    ),
+                    code="identity_sealed",
                 )
             }
         )

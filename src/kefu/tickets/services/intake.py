@@ -116,18 +116,38 @@ def _draft(
 ) -> Ticket:
     """The validated, unsaved order; raises ``ValidationError`` naming every bad field."""
     if not category.is_active:
-        raise ValidationError({"category": _("This category is no longer in use.")})
+        raise ValidationError(
+            {
+                "category": ValidationError(
+                    _("This category is no longer in use."), code="category_inactive"
+                )
+            }
+        )
     if channel not in rules.Channel.values:
-        raise ValidationError({"channel": _("Unknown channel.")})
+        raise ValidationError(
+            {"channel": ValidationError(_("Unknown channel."), code="invalid_choice")}
+        )
     if channel in {rules.Channel.WEB, rules.Channel.EMAIL} and not (contact_phone or contact_name):
-        raise ValidationError({"contact_phone": _("Give a phone number to reach the customer.")})
+        raise ValidationError(
+            {
+                "contact_phone": ValidationError(
+                    _("Give a phone number to reach the customer."), code="contact_required"
+                )
+            }
+        )
     if customer is not None:
         # the archive's grade and name win over what was typed: queues order by it
         customer_grade = customer.grade if customer.grade in rules.GRADE_RANK else ""
         contact_name = contact_name or customer.name
     grade = (customer_grade or "").upper()
     if grade and grade not in rules.GRADE_RANK:
-        raise ValidationError({"customer_grade": _("The customer grade must be A, B or C.")})
+        raise ValidationError(
+            {
+                "customer_grade": ValidationError(
+                    _("The customer grade must be A, B or C."), code="invalid_choice"
+                )
+            }
+        )
     priority = priority or category.default_priority
     draft = Ticket(
         ticket_type=category.ticket_type,
@@ -149,18 +169,18 @@ def _draft(
     )
     if draft.first_responder is None:
         draft.claim_department = claim_queue_for(channel)
-    errors: dict = _size_errors(category, draft.description, extra)
+    errors: dict[str, list[ValidationError]] = _size_errors(category, draft.description, extra)
     try:
         if "extra" not in errors:
             draft.extra = _validate_extra(category, extra or {})
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)
     try:
         # The related objects were handed in as loaded instances and the number is issued
         # on insert: checking those again would only add queries.
         draft.full_clean(exclude=_CREATE_TRUSTED, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
     return draft
@@ -179,19 +199,22 @@ _CREATE_TRUSTED = [
 ]
 
 
-def _size_errors(category: Category, description: str, extra) -> dict[str, str]:
+def _size_errors(category: Category, description: str, extra) -> dict[str, list[ValidationError]]:
     """The size limits (``common.limits``) of the description and of the category fields
     as sent, before anything else reads them."""
     limits = common.limits()
     errors = {}
     message = rules.too_long(pgettext("work order", "Description"), description, limits.description)
     if message:
-        errors["description"] = message
+        errors["description"] = [ValidationError(message, code="max_length")]
     labels = {
         spec.get("name"): spec.get("label", spec.get("name"))
         for spec in category.extra_fields or []
     }
-    errors.update(rules.extra_errors({} if extra is None else extra, labels, limits))
+    for name, (message, code) in rules.extra_errors(
+        {} if extra is None else extra, labels, limits
+    ).items():
+        errors[name] = [ValidationError(message, code=code)]
     return errors
 
 
@@ -203,9 +226,10 @@ def _validate_extra(category: Category, extra: dict) -> dict:
         value = (extra or {}).get(name, "")
         value = value.strip() if isinstance(value, str) else value
         if spec.get("required") and value in ("", None):
-            errors[f"extra_{name}"] = _("%(label)s is required for this category.") % {
-                "label": spec.get("label", name)
-            }
+            errors[f"extra_{name}"] = ValidationError(
+                _("%(label)s is required for this category.") % {"label": spec.get("label", name)},
+                code="required",
+            )
         if value not in ("", None):
             cleaned[name] = value
     if errors:
@@ -282,6 +306,11 @@ def ticket_create_idempotent(
             raise
     if existing.request_hash != payload_hash:
         raise ValidationError(
-            {"idempotency_key": _("This Idempotency-Key was already used for a different request.")}
+            {
+                "idempotency_key": ValidationError(
+                    _("This Idempotency-Key was already used for a different request."),
+                    code="idempotency_key_reused",
+                )
+            }
         )
     return existing.ticket, False

@@ -106,7 +106,12 @@ def assignable(user: User, department: Department | None) -> User:
         or not (user.department_id and user.department.path.startswith(department.path))
     ):
         raise ValidationError(
-            {"owner": _("%(name)s does not work in the handling department.") % {"name": user}}
+            {
+                "owner": ValidationError(
+                    _("%(name)s does not work in the handling department.") % {"name": user},
+                    code="owner_not_in_department",
+                )
+            }
         )
     return user
 

@@ -139,8 +139,11 @@ def _check_allowed(ticket: Ticket, action: Action, actor: User | None) -> None:
     if not can_transition(status, action):
         raise ValidationError(
             {
-                "action": _("“%(action)s” is not possible while the order is “%(status)s”.")
-                % {"action": action.label, "status": status.label}
+                "action": ValidationError(
+                    _("“%(action)s” is not possible while the order is “%(status)s”.")
+                    % {"action": action.label, "status": status.label},
+                    code="transition_not_allowed",
+                )
             }
         )
     if actor is not None and not may_take(actor, ticket, action):
@@ -186,14 +189,24 @@ def _tell(ticket: Ticket, move: lifecycle.MoveMade, notify: list[User | None]) -
 def _binding_ruling(ticket: Ticket) -> None:
     if ticket.ruling_binding:
         raise ValidationError(
-            {"action": _("The office has ruled that this department owns the order.")}
+            {
+                "action": ValidationError(
+                    _("The office has ruled that this department owns the order."),
+                    code="ruling_binding",
+                )
+            }
         )
 
 
 def _settle(ticket: Ticket, given: Given, *, now: datetime, **_context) -> Effect:
     if not ticket.category.settle_at_first_contact:
         raise ValidationError(
-            {"action": _("Orders of this category cannot be settled at first contact.")}
+            {
+                "action": ValidationError(
+                    _("Orders of this category cannot be settled at first contact."),
+                    code="settle_not_allowed",
+                )
+            }
         )
     ticket.resolution = given.resolution
     ticket.settled_at_first_contact = True
@@ -205,9 +218,21 @@ def _transfer(ticket: Ticket, given: Given, *, now: datetime, **_context) -> Eff
     _binding_ruling(ticket)
     department = given.department
     if department is None or department.pk == ticket.department_id:
-        raise ValidationError({"department": _("Choose the department to transfer the order to.")})
+        raise ValidationError(
+            {
+                "department": ValidationError(
+                    _("Choose the department to transfer the order to."), code="required"
+                )
+            }
+        )
     if not department.is_active:
-        raise ValidationError({"department": _("The department is deactivated.")})
+        raise ValidationError(
+            {
+                "department": ValidationError(
+                    _("The department is deactivated."), code="department_inactive"
+                )
+            }
+        )
     data = {
         "from_department": ticket.department.name if ticket.department else "",
         "department": department.name,
@@ -229,10 +254,21 @@ def _dispatch(ticket: Ticket, given: Given, *, now: datetime, **_context) -> Eff
     )
     if target is None:
         raise ValidationError(
-            {"department": _("No lead department is set for this category; choose one.")}
+            {
+                "department": ValidationError(
+                    _("No lead department is set for this category; choose one."),
+                    code="no_lead_department",
+                )
+            }
         )
     if not target.is_active:
-        raise ValidationError({"department": _("The department is deactivated.")})
+        raise ValidationError(
+            {
+                "department": ValidationError(
+                    _("The department is deactivated."), code="department_inactive"
+                )
+            }
+        )
     ticket.department = target
     ticket.dispatched_at = now
     ticket.owner = given.owner or auto_assign(target)
@@ -282,8 +318,11 @@ def _resolve(ticket: Ticket, given: Given, *, now: datetime, **_context) -> Effe
     if open_children.exists():
         raise ValidationError(
             {
-                "action": _("Co-handling orders are still open: %(numbers)s")
-                % {"numbers": "、".join(open_children.values_list("number", flat=True))}
+                "action": ValidationError(
+                    _("Co-handling orders are still open: %(numbers)s")
+                    % {"numbers": "、".join(open_children.values_list("number", flat=True))},
+                    code="children_open",
+                )
             }
         )
     ticket.resolution = given.resolution
