@@ -60,7 +60,8 @@ def _calendar_param(query) -> WorkCalendar:
                 "calendar": [
                     _("calendar: no working calendar has the code “%(code)s”.") % {"code": code}
                 ]
-            }
+            },
+            code="calendar_not_found",
         )
     return calendar
 

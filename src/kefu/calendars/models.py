@@ -27,6 +27,7 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(
             _("“%(value)s” is not a known time zone (e.g. Asia/Shanghai)."),
             params={"value": value},
+            code="invalid_timezone",
         ) from None
 
 
@@ -34,7 +35,7 @@ def validate_periods(value: str) -> None:
     try:
         rules.parse_periods(value)
     except ValueError as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError(str(exc), code="invalid_periods") from None
 
 
 class WorkCalendar(models.Model):
@@ -121,13 +122,19 @@ class WorkCalendar(models.Model):
             return  # reported on the field by its validator
         if not any(week):
             raise ValidationError(
-                {"monday": _("A calendar needs working hours on at least one weekday.")}
+                {
+                    "monday": ValidationError(
+                        _("A calendar needs working hours on at least one weekday."),
+                        code="no_working_hours",
+                    )
+                }
             )
         if not week[self.makeup_weekday]:
             raise ValidationError(
                 {
-                    "makeup_weekday": _(
-                        "Make-up working days must copy a weekday that has working hours."
+                    "makeup_weekday": ValidationError(
+                        _("Make-up working days must copy a weekday that has working hours."),
+                        code="makeup_weekday_closed",
                     )
                 }
             )

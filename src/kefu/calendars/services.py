@@ -44,8 +44,11 @@ def _check_year(year: int, field: str = "year") -> int:
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
         raise ValidationError(
             {
-                field: _("The year must be a whole number from %(lo)d to %(hi)d.")
-                % {"lo": MIN_YEAR, "hi": MAX_YEAR}
+                field: ValidationError(
+                    _("The year must be a whole number from %(lo)d to %(hi)d.")
+                    % {"lo": MIN_YEAR, "hi": MAX_YEAR},
+                    code="year_out_of_span",
+                )
             }
         )
     return year
@@ -79,7 +82,10 @@ def work_calendar_create(
         week = dict.fromkeys(rules.WEEKDAY_FIELDS[:5], rules.DEFAULT_WORKDAY_TEXT)
     unknown = set(week) - set(rules.WEEKDAY_FIELDS)
     if unknown:
-        raise ValidationError(_("Unknown weekday: %(days)s") % {"days": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown weekday: %(days)s") % {"days": ", ".join(sorted(unknown))},
+            code="unknown_weekday",
+        )
     calendar = WorkCalendar(
         code=code,
         name=name,
@@ -103,7 +109,13 @@ def work_calendar_update(*, calendar: WorkCalendar, **fields) -> WorkCalendar:
     """Change a calendar's name, time zone, weekly periods, 24×7 flag …; the code is fixed."""
     calendar = WorkCalendar.objects.select_for_update().get(pk=calendar.pk)
     if "code" in fields and fields["code"] != calendar.code:
-        raise ValidationError({"code": _("The code of a calendar cannot be changed.")})
+        raise ValidationError(
+            {
+                "code": ValidationError(
+                    _("The code of a calendar cannot be changed."), code="code_immutable"
+                )
+            }
+        )
     allowed = {
         "name",
         "timezone",
@@ -116,7 +128,10 @@ def work_calendar_update(*, calendar: WorkCalendar, **fields) -> WorkCalendar:
     }
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError(_("Unknown field: %(names)s") % {"names": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown field: %(names)s") % {"names": ", ".join(sorted(unknown))},
+            code="unknown_field",
+        )
     before = {name: getattr(calendar, name) for name in fields}
     for name, value in fields.items():
         setattr(calendar, name, value)
@@ -141,14 +156,18 @@ def _day_error(calendar: WorkCalendar, day: CalendarDay) -> ValidationError | No
     if calendar.always_open:
         return ValidationError(
             _("“%(name)s” is open around the clock; it has no holidays or make-up days.")
-            % {"name": calendar.name}
+            % {"name": calendar.name},
+            code="calendar_always_open",
         )
     existing = CalendarDay.objects.filter(calendar=calendar, date=day.date).first()
     if existing is not None:
         return ValidationError(
             {
-                "date": _("%(date)s is already set: %(day)s. Remove it first to change it.")
-                % {"date": day.date.isoformat(), "day": existing}
+                "date": ValidationError(
+                    _("%(date)s is already set: %(day)s. Remove it first to change it.")
+                    % {"date": day.date.isoformat(), "day": existing},
+                    code="day_already_set",
+                )
             }
         )
     if day.kind == DayKind.MAKEUP_WORKDAY:
@@ -156,11 +175,14 @@ def _day_error(calendar: WorkCalendar, day: CalendarDay) -> ValidationError | No
         if is_working_day(day.date, plain):
             return ValidationError(
                 {
-                    "date": _(
-                        "%(date)s is a working day already; only a day off can become a "
-                        "make-up working day."
+                    "date": ValidationError(
+                        _(
+                            "%(date)s is a working day already; only a day off can become "
+                            "a make-up working day."
+                        )
+                        % {"date": day.date.isoformat()},
+                        code="already_working_day",
                     )
-                    % {"date": day.date.isoformat()}
                 }
             )
     return None
@@ -188,7 +210,9 @@ def calendar_day_add(
         with transaction.atomic():
             day.save()
     except IntegrityError:  # a concurrent add of the same date
-        raise ValidationError({"date": _("This date is already set.")}) from None
+        raise ValidationError(
+            {"date": ValidationError(_("This date is already set."), code="day_already_set")}
+        ) from None
     _after_commit(calendar, date.year, "day_added")
     return day
 
@@ -254,8 +278,11 @@ def calendar_load_year(
             if spec.date.year != year:
                 raise ValidationError(
                     {
-                        "days": _("%(date)s is not in %(year)d.")
-                        % {"date": spec.date.isoformat(), "year": year}
+                        "days": ValidationError(
+                            _("%(date)s is not in %(year)d.")
+                            % {"date": spec.date.isoformat(), "year": year},
+                            code="date_not_in_year",
+                        )
                     }
                 )
             entered.append(spec)
@@ -272,12 +299,15 @@ def calendar_load_year(
         if year not in seeding.package_years():
             raise ValidationError(
                 {
-                    "year": _(
-                        "The installed chinese-calendar package does not know the holidays "
-                        "of %(year)d yet. Add that year's holidays and make-up working days "
-                        "on the calendar page (工作日历), then mark the year loaded."
+                    "year": ValidationError(
+                        _(
+                            "The installed chinese-calendar package does not know the holidays "
+                            "of %(year)d yet. Add that year's holidays and make-up working days "
+                            "on the calendar page (工作日历), then mark the year loaded."
+                        )
+                        % {"year": year},
+                        code="year_unknown_to_package",
                     )
-                    % {"year": year}
                 }
             )
         _load_package_year(calendar, year, actor=actor)

@@ -15,24 +15,6 @@ from pathlib import Path
 
 KEFU = Path(__file__).resolve().parents[2]
 
-# Temporary: these are being converted to coded errors in parallel, each with its own
-# errors.py. Remove an entry once its code is converted.
-NOT_YET_CONVERTED_DIRECTORIES = {"complaints", "followups", "customers"}
-#: the working calendar inside the sla app (being moved to an app of its own): file, and the
-#: top-level function or class the call is in
-NOT_YET_CONVERTED_CALENDAR = {
-    "sla/services.py": {
-        "_check_year",
-        "_day_error",
-        "calendar_day_add",
-        "calendar_load_year",
-        "work_calendar_create",
-        "work_calendar_update",
-    },
-    "sla/models.py": {"validate_timezone", "validate_periods", "WorkCalendar"},
-    "sla/api.py": {"_calendar_param"},
-}
-
 #: calls that make a message text (not a ValidationError)
 MESSAGE_MAKERS = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext", "str"}
 
@@ -104,22 +86,6 @@ def problem(call: ast.Call, kind: str, names: dict[str, str]) -> str | None:
     return None
 
 
-def enclosing_top_level(tree: ast.Module) -> dict[int, str]:
-    """Line → the top-level function or class it is in."""
-    lines = {}
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
-                lines[line] = node.name
-    return lines
-
-
-def allowed(relative: Path, top_level: str | None) -> bool:
-    if relative.parts[0] in NOT_YET_CONVERTED_DIRECTORIES:
-        return True
-    return top_level in NOT_YET_CONVERTED_CALENDAR.get(relative.as_posix(), set())
-
-
 def uncoded_validation_errors(root: Path = KEFU) -> list[str]:
     found = []
     for path in sorted(root.rglob("*.py")):
@@ -128,12 +94,11 @@ def uncoded_validation_errors(root: Path = KEFU) -> list[str]:
             continue
         tree = ast.parse(path.read_text(), filename=str(path))
         names = imported_names(tree)
-        top_levels = enclosing_top_level(tree)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             kind = validation_error_kind(node, names)
-            if kind is None or allowed(relative, top_levels.get(node.lineno)):
+            if kind is None:
                 continue
             reason = problem(node, kind, names)
             if reason:
@@ -161,10 +126,6 @@ def test_the_scan_finds_an_uncoded_error(tmp_path):
         '    raise ValidationError({"a": _("Bad.")})\n'
         '    raise ValidationError({"a": _("Bad.")}, code="bad")\n'
         '    raise serializers.ValidationError(f"{errors}")\n'
-    )
-    (tmp_path / "complaints").mkdir()
-    (tmp_path / "complaints" / "services.py").write_text(
-        'from django.core.exceptions import ValidationError\nraise ValidationError("Not yet.")\n'
     )
 
     assert uncoded_validation_errors(tmp_path) == [
