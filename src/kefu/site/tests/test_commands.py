@@ -96,3 +96,13 @@ def test_demo_history_lies_in_the_past():
     assert not Ticket.objects.filter(created_at__gt=now).exists()
     assert not TicketEvent.objects.filter(created_at__gt=now).exists()
     assert not TicketDeadline.objects.filter(started_at__gt=now).exists()
+
+
+def test_createadmin_without_a_terminal_asks_for_the_password_option(monkeypatch):
+    import io
+
+    monkeypatch.delenv("KEFU_ADMIN_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(CommandError, match="give --password or set KEFU_ADMIN_PASSWORD"):
+        call_command("createadmin", "root4")
+    assert not User.objects.filter(username="root4").exists()

@@ -1,4 +1,5 @@
 import getpass
+import sys
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -27,6 +28,11 @@ class Command(BaseCommand):
         if User.objects.filter(username=username).exists():
             raise CommandError(f"A user named {username!r} already exists.")
         password = password or os.environ.get("KEFU_ADMIN_PASSWORD")
+        if not password and not sys.stdin.isatty():
+            raise CommandError(
+                "No terminal to ask for the password: give --password or set "
+                "KEFU_ADMIN_PASSWORD."
+            )
         if not password:
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
