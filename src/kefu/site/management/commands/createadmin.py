@@ -30,8 +30,7 @@ class Command(BaseCommand):
         password = password or os.environ.get("KEFU_ADMIN_PASSWORD")
         if not password and not sys.stdin.isatty():
             raise CommandError(
-                "No terminal to ask for the password: give --password or set "
-                "KEFU_ADMIN_PASSWORD."
+                "No terminal to ask for the password: give --password or set KEFU_ADMIN_PASSWORD."
             )
         if not password:
             password = getpass.getpass("Password: ")
