@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.dates import FIRST_YEAR, LAST_YEAR
 from kefu.customers.models import (
@@ -331,7 +332,9 @@ class TripForm(forms.Form):
         label=_("Departure"), widget=forms.TimeInput(attrs={"type": "time"})
     )
     return_at = forms.TimeField(
-        label=_("Return"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=pgettext_lazy("visit: time of coming back", "Return"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
     )
     destination = forms.CharField(label=_("Destination"), max_length=200)
     customer_code = forms.CharField(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kefu.customers import policy as policy_module
@@ -328,7 +329,7 @@ class Contact(models.Model):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
     name = models.CharField(_("contact name"), max_length=50)
-    title = models.CharField(_("position"), max_length=50, blank=True)
+    title = models.CharField(pgettext_lazy("job title", "position"), max_length=50, blank=True)
     is_key = models.BooleanField(_("key contact"), default=False)
     decides = models.BooleanField(_("decides on cooperation"), default=False)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kefu.org.models import Department, phone_validator
@@ -194,7 +195,7 @@ class Ticket(models.Model):
     priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     title = models.CharField(_("subject"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("work order", "description"), blank=True)
     extra = models.JSONField(_("category fields"), default=dict, blank=True)
 
     # the customer: the archive's record when the caller is known (linked now or later)
