@@ -367,9 +367,18 @@ class DelayNoticeView(APIView):
 class ComplianceRowSerializer(serializers.Serializer):
     department = serializers.CharField(help_text="empty on the total row and when by=category")
     category = serializers.CharField(help_text="empty on the total row and when by=department")
+    due = serializers.IntegerField(
+        help_text="milestones that fell due in the month (up to now), met or not"
+    )
+    due_on_time = serializers.IntegerField(help_text="of those, met by their due instant")
+    on_time_rate = serializers.FloatField(
+        allow_null=True, help_text="按时率: due_on_time / due, percent"
+    )
     resolved = serializers.IntegerField()
     resolved_on_time = serializers.IntegerField()
-    on_time_rate = serializers.FloatField(allow_null=True, help_text="按时办结率, percent")
+    resolution_on_time_rate = serializers.FloatField(
+        allow_null=True, help_text="按时办结率: resolved_on_time / resolved, percent"
+    )
     first_contact = serializers.IntegerField()
     first_contact_on_time = serializers.IntegerField()
     first_contact_rate = serializers.FloatField(allow_null=True)
@@ -420,9 +429,12 @@ class ComplianceView(APIView):
             {
                 "department": r.department,
                 "category": r.category,
+                "due": r.due,
+                "due_on_time": r.due_on_time,
+                "on_time_rate": r.on_time_rate,
                 "resolved": r.resolved,
                 "resolved_on_time": r.resolved_on_time,
-                "on_time_rate": r.on_time_rate,
+                "resolution_on_time_rate": r.resolution_on_time_rate,
                 "first_contact": r.first_contact,
                 "first_contact_on_time": r.first_contact_on_time,
                 "first_contact_rate": r.first_contact_rate,

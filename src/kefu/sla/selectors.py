@@ -185,7 +185,10 @@ class ComplianceRow:
     ``resolved_on_time`` those met by their due instant; likewise for the first contact.
     ``overdue`` counts milestones that fell due in the month and were met late or are
     still unmet on an unfinished order, ``overdue_hours`` their total time past due (up to
-    when they were met, or up to now)."""
+    when they were met, or up to now). ``due`` counts every milestone that fell due in the
+    month (up to now), met or not, except those stopped with a cancelled or finished order
+    before they were met; ``due_on_time`` those met by their due instant: the on-time rate
+    (按时率) is their share, so a month with overdue milestones is never 100 %."""
 
     department: str
     category: str
@@ -195,6 +198,8 @@ class ComplianceRow:
     first_contact_on_time: int
     overdue: int
     overdue_hours: float
+    due: int = 0
+    due_on_time: int = 0
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -202,6 +207,12 @@ class ComplianceRow:
 
     @property
     def on_time_rate(self) -> float | None:
+        """按时率 in percent: the milestones due in the month met by their due instant;
+        None when none fell due."""
+        return self._rate(self.due_on_time, self.due)
+
+    @property
+    def resolution_on_time_rate(self) -> float | None:
         """按时办结率 in percent; None without resolved orders."""
         return self._rate(self.resolved_on_time, self.resolved)
 
@@ -288,11 +299,21 @@ def compliance(
         n=Count("pk"),
         time=Sum(past_due),
     )
-    keys = sorted(set(resolved) | set(contact) | set(overdue))
+    # every milestone that fell due in the month up to now, met or not (one stopped by a
+    # cancelled or finished order before it was met does not count)
+    due = by_group(
+        rows.filter(due_at__gte=start, due_at__lt=min(end, now)).exclude(
+            met_at__isnull=True, ticket__status__in=FINAL_STATUSES
+        ),
+        n=Count("pk"),
+        on_time=Count("pk", filter=Q(met_at__lte=F("due_at"))),
+    )
+    keys = sorted(set(resolved) | set(contact) | set(overdue) | set(due))
     result = []
-    totals = [0, 0, 0, 0, 0, 0.0]
+    totals = [0, 0, 0, 0, 0, 0.0, 0, 0]
     for key in keys:
         r, c, o = resolved.get(key, {}), contact.get(key, {}), overdue.get(key, {})
+        d = due.get(key, {})
         hours = o["time"].total_seconds() / 3600 if o.get("time") else 0.0
         values = [
             r.get("n", 0),
@@ -301,13 +322,16 @@ def compliance(
             c.get("n", 0) - c.get("late", 0),
             o.get("n", 0),
             round(hours, 1),
+            d.get("n", 0),
+            d.get("on_time", 0),
         ]
         totals = [a + b for a, b in zip(totals, values, strict=True)]
         department = key[0] if group_by != "category" else ""
         category = key[-1] if group_by != "department" else ""
         result.append(ComplianceRow(department, category, *values))
     if result:
-        result.append(ComplianceRow("", "", *totals[:5], round(totals[5], 1)))
+        totals[5] = round(totals[5], 1)
+        result.append(ComplianceRow("", "", *totals))
     return result
 
 

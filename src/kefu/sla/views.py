@@ -282,6 +282,9 @@ def delay_notice_record(request, pk: int, position: int):
 COMPLIANCE_HEADERS = (
     pgettext_lazy("compliance", "Department"),
     pgettext_lazy("compliance", "Category"),
+    pgettext_lazy("compliance", "Milestones due"),
+    pgettext_lazy("compliance", "Met on time"),
+    pgettext_lazy("compliance", "On-time rate (%)"),
     pgettext_lazy("compliance", "Resolved"),
     pgettext_lazy("compliance", "Resolved on time"),
     pgettext_lazy("compliance", "On-time resolution rate (%)"),
@@ -298,9 +301,12 @@ def compliance_values(row) -> list:
     return [
         row.department or ("" if row.category else pgettext("compliance", "Total")),
         row.category,
+        row.due,
+        row.due_on_time,
+        row.on_time_rate,
         row.resolved,
         row.resolved_on_time,
-        row.on_time_rate,
+        row.resolution_on_time_rate,
         row.first_contact,
         row.first_contact_on_time,
         row.first_contact_rate,

@@ -280,7 +280,14 @@ def test_compliance_counts_on_time_late_and_overdue_hours(org, month_of_orders):
 
     assert [r.department for r in rows] == ["维修部", ""]
     repairs, total = rows
-    assert (repairs.resolved, repairs.resolved_on_time, repairs.on_time_rate) == (2, 2, 100.0)
+    assert (repairs.resolved, repairs.resolved_on_time, repairs.resolution_on_time_rate) == (
+        2,
+        2,
+        100.0,
+    )
+    # every milestone due by now, met or not: #1's first contact and on site, #2's first
+    # contact on time; #2's on site late; #3's first contact and on site unmet
+    assert (repairs.due, repairs.due_on_time, repairs.on_time_rate) == (6, 3, 50.0)
     assert (repairs.first_contact, repairs.first_contact_on_time) == (2, 2)
     # #2 on site due 12:01, met 13:01 (1 h); #3 first contact due 10:32 and on site due
     # 12:02, both open until now 14:02 (3.5 h + 2 h)
@@ -306,7 +313,8 @@ def test_compliance_api_page_and_export(client_as, org, month_of_orders):
         assert response.status_code == 200
         body = response.json()
         assert body[0]["department"] == "维修部"
-        assert body[0]["on_time_rate"] == 100.0
+        assert body[0]["resolution_on_time_rate"] == 100.0
+        assert (body[0]["due"], body[0]["due_on_time"], body[0]["on_time_rate"]) == (6, 3, 50.0)
         assert body[-1]["total"] is True
 
         bad = client_as(org.gm).get("/api/v1/sla/compliance/?month=2026-13")
@@ -324,7 +332,7 @@ def test_compliance_api_page_and_export(client_as, org, month_of_orders):
         sheet = load_workbook(BytesIO(export.content)).active
         rows = list(sheet.values)
         assert rows[1][0] == "维修部"
-        assert rows[1][2] == 2  # resolved
+        assert rows[1][2:8] == (6, 3, 50.0, 2, 2, 100.0)  # due, on time, rate; resolved …
 
 
 def test_workspace_shows_the_rate_to_supervisors_and_the_notice_to_the_agent(
