@@ -149,13 +149,16 @@ def _start_offset(period: Period) -> timedelta:
     )
 
 
-def _validate_periods(periods: tuple[Period, ...], weekday: int) -> None:
+def _validate_periods(periods: tuple[tuple[time, ...], ...], weekday: int) -> tuple[Period, ...]:
+    """The day's periods as pairs of times, or ``ValueError`` when they are malformed."""
+    checked: list[Period] = []
     previous_end = _ZERO
-    for period in periods:
-        if len(period) != 2 or not all(isinstance(t, time) for t in period):
-            raise ValueError(f"weekday {weekday}: a period must be a pair of times, got {period!r}")
-        if any(t.tzinfo is not None for t in period):
-            raise ValueError(f"weekday {weekday}: period times must be naive, got {period!r}")
+    for given in periods:
+        if len(given) != 2 or not all(isinstance(t, time) for t in given):
+            raise ValueError(f"weekday {weekday}: a period must be a pair of times, got {given!r}")
+        if any(t.tzinfo is not None for t in given):
+            raise ValueError(f"weekday {weekday}: period times must be naive, got {given!r}")
+        period: Period = (given[0], given[1])
         start, end = _start_offset(period), _end_offset(period)
         if start >= end:
             raise ValueError(f"weekday {weekday}: period {period!r} must end after it starts")
@@ -164,6 +167,8 @@ def _validate_periods(periods: tuple[Period, ...], weekday: int) -> None:
                 f"weekday {weekday}: periods must be sorted and not overlap, got {periods!r}"
             )
         previous_end = end
+        checked.append(period)
+    return tuple(checked)
 
 
 def _check_dates(values: Iterable[date], what: str) -> frozenset[date]:
@@ -205,11 +210,10 @@ class Calendar:
             raise ValueError(f"unknown timezone {self.timezone!r}") from exc
         object.__setattr__(self, "_zone", zone)
 
-        week = tuple(tuple(tuple(p) for p in day) for day in self.week)
-        if len(week) != 7:
-            raise ValueError(f"week must have 7 entries (Monday first), got {len(week)}")
-        for weekday, periods in enumerate(week):
-            _validate_periods(periods, weekday)
+        given = tuple(tuple(tuple(p) for p in day) for day in self.week)
+        if len(given) != 7:
+            raise ValueError(f"week must have 7 entries (Monday first), got {len(given)}")
+        week = tuple(_validate_periods(periods, weekday) for weekday, periods in enumerate(given))
         object.__setattr__(self, "week", week)
         lengths = tuple(
             sum((_end_offset(p) - _start_offset(p) for p in day), _ZERO) for day in week

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import time
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Option:
     code: str
-    label: str
-    description: str = ""
+    label: StrOrPromise
+    description: StrOrPromise = ""
 
 
 @dataclass(frozen=True)

@@ -192,7 +192,7 @@ def delivery_schedule(
     """
     if first_year_every < 1 or later_every < 1:
         raise ValueError("intervals must be at least one month")
-    dates = []
+    dates: list[date] = []
     months = first_year_every
     while True:
         due = add_months(delivered_on, months)

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -369,7 +370,7 @@ def messages_requeue(*, ids: Iterable[int] = (), status: str = "") -> int:
         status=MessageStatus.QUEUED, retry_at=now + _lease(), error=""
     )
     for pk, channel in picked:
-        transaction.on_commit(lambda pk=pk, channel=channel: _enqueue(pk, channel))
+        transaction.on_commit(partial(_enqueue, pk, channel))
     return len(picked)
 
 

@@ -212,7 +212,7 @@ def staff_set_active(*, user: User, active: bool, actor: User) -> User:
     user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     if not active and user.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate your own account."), code="deactivate_self")
-    if active and user.department_id and not user.department.is_active:
+    if active and user.department is not None and not user.department.is_active:
         raise ValidationError(
             {
                 "department": ValidationError(

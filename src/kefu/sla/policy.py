@@ -346,6 +346,7 @@ def plan_deadlines(
     result = []
     previous: MilestoneSpec | None = None
     for milestone in policy.milestones:
+        start: datetime | None
         if milestone.starts_at == StartsAt.ACCEPTANCE:
             start = accepted_at
         elif milestone.starts_at == StartsAt.RESOLUTION:

@@ -33,7 +33,12 @@ class Priority(models.TextChoices):
     LOW = "low", _("Low")
 
 
-PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+PRIORITY_RANK: dict[str, int] = {
+    Priority.URGENT: 0,
+    Priority.HIGH: 1,
+    Priority.NORMAL: 2,
+    Priority.LOW: 3,
+}
 GRADE_RANK = {"A": 0, "B": 1, "C": 2}
 NO_GRADE_RANK = 3
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Status(models.TextChoices):
@@ -81,7 +85,7 @@ class Requirement:
     """A need the move is refused without, and what the refusal says."""
 
     need: Need
-    message: str
+    message: StrOrPromise
 
 
 GIVE_REASON = Requirement(Need.REASON, _("Give a reason."))
@@ -211,7 +215,7 @@ def move_of(action: str) -> Move:
     return MOVES[Action(action)]
 
 
-def missing(action: str, given: Mapping[Need, object]) -> dict[str, str]:
+def missing(action: str, given: Mapping[Need, object]) -> dict[str, StrOrPromise]:
     """For each need ``action`` is refused without and ``given`` leaves empty (absent,
     None or blank text), the need's field name and what the refusal says."""
     found = {}

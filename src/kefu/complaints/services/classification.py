@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.complaints.models import ComplaintCase
+from kefu.complaints.models import ComplaintCase, ComplaintClass
 from kefu.complaints.permissions import may_handle
 from kefu.complaints.rules import Severity
 from kefu.complaints.services.common import case_lock, case_note, require, require_open
@@ -24,7 +24,7 @@ def case_classify(
     *,
     case: ComplaintCase,
     actor: User,
-    complaint_class: object | None,
+    complaint_class: ComplaintClass | None,
     anomaly: str = "",
     severity: str = Severity.GENERAL,
     customer_demand: str = "",

@@ -90,8 +90,12 @@ def _approvers_tell(remedy: Remedy, *, actor: User) -> None:
     department head: of the handling department), never the requester."""
     case = remedy.case
     level = rules.lowest_level(remedy.amount or Decimal(0), authority_limits())
-    approvers = User.objects.active().filter(roles__code=level.role).distinct() if level else []
-    if level and level.role == RoleCode.DEPARTMENT_HEAD and case.ticket.department_id:
+    approvers = (
+        User.objects.active().filter(roles__code=level.role).distinct()
+        if level
+        else User.objects.none()
+    )
+    if level and level.role == RoleCode.DEPARTMENT_HEAD and case.ticket.department is not None:
         approvers = approvers.filter(department__path__startswith=case.ticket.department.path)
     notify(
         [u for u in approvers if u.pk != actor.pk],
@@ -205,6 +209,7 @@ def remedy_receive(
     case = remedy.case
     require(may_handle(actor, case), _("You may not record this return."))
     actual = _received_quantity(remedy, actual_quantity)
+    assert remedy.quantity is not None  # a goods return is requested with its quantity
     result = rules.reconcile_return(
         approved=remedy.quantity,
         actual=actual,
@@ -269,7 +274,7 @@ def _received_quantity(remedy: Remedy, actual_quantity) -> Decimal:
 def _heads_tell_over_tolerance(case: ComplaintCase) -> None:
     """The heads of the handling department are asked for an instruction."""
     heads = User.objects.active().filter(roles__code=RoleCode.DEPARTMENT_HEAD)
-    if case.ticket.department_id:
+    if case.ticket.department is not None:
         heads = heads.filter(department__path__startswith=case.ticket.department.path)
     notify(
         list(heads.distinct()),

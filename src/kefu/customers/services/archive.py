@@ -265,9 +265,10 @@ def _save_contacts_and_accounts(
         contact = Contact(customer=customer, **data.__dict__)
         clean_contact(contact, "contact_" if index == 0 else f"contact{index}_")
         contact.save()
-    for index, data in enumerate(accounts):
+    for index, account_data in enumerate(accounts):
         account = ServiceAccount(
-            customer=customer, **{**data.__dict__, "number": rules.normalise_key(data.number)}
+            customer=customer,
+            **{**account_data.__dict__, "number": rules.normalise_key(account_data.number)},
         )
         try:
             account.full_clean(exclude=["customer"])
@@ -318,10 +319,13 @@ def _record_info_file(
         info_file_enter(info_file=info_file, customer=customer)
     elif captured_at is not None:
         calendar = calendar or calendars.calendar_for(captured_at)
+        captured_by = actor or customer.account_manager
+        if captured_by is None:
+            raise ValueError("a captured file needs an actor or an account manager as its capturer")
         InfoFile.objects.create(
             customer_name=customer.name,
             department=customer.department,
-            captured_by=actor or customer.account_manager,
+            captured_by=captured_by,
             captured_at=captured_at,
             entry_due_at=rules.entry_due(captured_at, calendar, policy.entry_working_days),
             entered_at=now,

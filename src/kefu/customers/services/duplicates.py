@@ -77,6 +77,7 @@ def duplicate_override(*, duplicate: Customer, actor: User, reason: str) -> Cust
     master.first_contact_due_at = None
     master.save()
     if duplicate.account_manager_id and duplicate.account_manager_id != master.account_manager_id:
+        assert duplicate.account_manager is not None  # its id is set
         now = timezone.now()
         ManagerChange.objects.create(
             customer=duplicate,

@@ -59,7 +59,7 @@ def _due(ticket: Ticket, policy: ReturnVisitPolicy | None, now: datetime):
     return deadline.due, deadline.provisional, _("default")
 
 
-def _team_members(team: Department | None, exclude: Iterable[int]) -> list[User]:
+def _team_members(team: Department | None, exclude: Iterable[int | None]) -> list[User]:
     if team is None:
         return []
     return list(

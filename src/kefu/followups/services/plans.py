@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -111,7 +112,7 @@ def plans_generate(
     customer_qs = Customer.objects.active().select_related("account_manager")
     if customers is not None:
         customer_qs = customer_qs.filter(pk__in=[c.pk for c in customers])
-    planners = {
+    planners: dict[str, Callable[..., object]] = {
         PlanKind.DELIVERY_CYCLE: _plan_delivery_cycle,
         PlanKind.BIRTHDAY: _plan_birthdays,
         PlanKind.HOLIDAY: _plan_holidays,
@@ -158,8 +159,10 @@ def _plan_birthdays(planned: list, *, rule: PlanRule, scoped, year_start: date, 
         is_key=True, is_active=True, birthday__isnull=False, customer__in=scoped
     ).select_related("customer", "customer__account_manager")
     for contact in contacts:
+        birthday = contact.birthday
+        assert birthday is not None  # filtered on birthday__isnull=False
         for due_on in rules.yearly_dates(
-            contact.birthday.month, contact.birthday.day, start=year_start, until=until
+            birthday.month, birthday.day, start=year_start, until=until
         ):
             _add(
                 planned,

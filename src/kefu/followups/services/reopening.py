@@ -55,7 +55,7 @@ def reopen(visit: ReturnVisit, *, actor, words: str, now: datetime) -> None:
     # escalate one level per dissatisfied round: the department's heads, then its parent's …
     recipients: list[User] = []
     target_name = ""
-    if ticket.department_id:
+    if ticket.department is not None:
         ids = ticket.department.ancestor_ids()
         step = level
         while not recipients:

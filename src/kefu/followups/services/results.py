@@ -232,6 +232,7 @@ def _act_on_result(visit: ReturnVisit, *, result: Verdict, actor, words: str, no
     if result == Verdict.DISSATISFIED:
         reopen(visit, actor=actor, words=words, now=now)
         return
+    assert visit.satisfaction is not None  # checked and recorded with the result
     problem = move_ticket(
         visit.ticket,
         action=Action.CLOSE,

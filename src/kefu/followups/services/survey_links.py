@@ -47,7 +47,7 @@ def link_token(link: SurveyLink) -> str:
 
 def questionnaire_for(category: Category) -> Questionnaire | None:
     policy = policy_for(category)
-    if policy is not None and policy.questionnaire_id and policy.questionnaire.is_active:
+    if policy is not None and policy.questionnaire is not None and policy.questionnaire.is_active:
         return policy.questionnaire
     ids = [int(p) for p in category.path.strip("/").split("/") if p]
     attached = Questionnaire.objects.filter(is_active=True, categories__in=ids).distinct().first()

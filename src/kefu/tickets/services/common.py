@@ -47,9 +47,9 @@ def ticket_url(ticket: Ticket) -> str:
     return reverse("tickets:detail", args=[ticket.pk])
 
 
-def notify_people(users: Iterable[User], text: str, ticket: Ticket) -> None:
+def notify_people(users: Iterable[User | None], text: str, ticket: Ticket) -> None:
     """In-app notifications about the order, written in the caller's transaction: they stand
-    or fall with the move that causes them."""
+    or fall with the move that causes them. ``None`` (no handler yet) is skipped."""
     users = list(users)
     if users:
         notify_users(users, text=text, url=ticket_url(ticket))

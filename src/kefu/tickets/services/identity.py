@@ -121,7 +121,7 @@ def identity_take(*, ticket, data: dict, now: datetime, registry=django_apps) ->
             )
         attachment.save(update_fields=["name"])  # the stored file keeps its path
         files.append({"name": attachment.name, "original": original})
-    contacts = []
+    contacts: list[str] = []
     for event in TicketEvent.objects.filter(ticket=ticket):
         found = {key: event.data[key] for key in _CONTACT_KEYS if (event.data or {}).get(key)}
         if found:

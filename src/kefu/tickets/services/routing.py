@@ -52,7 +52,7 @@ def department_route(*, category: Category, area: str = "", grade: str = "") -> 
         rules.RoutingRuleView(
             order=rule.order,
             department_id=rule.department_id,
-            category_path=rule.category.path if rule.category_id else "",
+            category_path=rule.category.path if rule.category is not None else "",
             area=rule.area,
             grade=rule.customer_grade,
         )
@@ -103,7 +103,7 @@ def assignable(user: User, department: Department | None) -> User:
     if (
         not user.is_active
         or department is None
-        or not (user.department_id and user.department.path.startswith(department.path))
+        or not (user.department is not None and user.department.path.startswith(department.path))
     ):
         raise ValidationError(
             {

@@ -62,7 +62,7 @@ def ticket_next_due_set(*, ticket: Ticket, next_due_at: datetime | None) -> None
 def urge_recipients(ticket: Ticket, *, lookup=department_people) -> list[User]:
     """Whom an urge tells: the order's handler, or without one the handlers and heads of
     its department (``lookup`` may be a cached :func:`department_people`)."""
-    if ticket.owner_id:
+    if ticket.owner is not None:
         return [ticket.owner]
     return lookup(ticket.department)
 

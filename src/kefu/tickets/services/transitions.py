@@ -7,7 +7,7 @@ effect on the order (who handles it now, which times are stamped, who is told).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -131,7 +131,7 @@ class Effect:
 
     note: str | None = None
     data: dict = field(default_factory=dict)
-    notify: list[User | None] = field(default_factory=list)
+    notify: Sequence[User | None] = field(default_factory=list)
 
 
 def _check_allowed(ticket: Ticket, action: Action, actor: User | None) -> None:
@@ -166,7 +166,7 @@ def _check_needs(action: Action, given: Given) -> None:
         )
 
 
-def _tell(ticket: Ticket, move: lifecycle.MoveMade, notify: list[User | None]) -> None:
+def _tell(ticket: Ticket, move: lifecycle.MoveMade, notify: Sequence[User | None]) -> None:
     if move.to_status == Status.RESOLVED and ticket.contact_phone:
         sms_queue(
             phone=ticket.contact_phone,
