@@ -4,7 +4,8 @@
 
 Loads the demo into a temporary data directory, starts `kefu serve`, and drives Debian's
 chromium (1366×768, the agents' usual screen) through the main pages. Chinese text needs a
-CJK font: on Debian `apt-get install fonts-wqy-microhei`.
+CJK font: on Debian `apt-get install fonts-wqy-microhei`. Playwright comes with the test
+tools (`./scripts/test` installs them into .venv).
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+try:
+    import playwright  # noqa: F401 - only to say what is missing
+except ImportError:
+    sys.exit(
+        "scripts/screenshots.py needs Playwright, one of the test tools: run ./scripts/test once "
+        "(or .venv/bin/pip install -r requirements/test.txt)"
+    )
 
 from playwright.sync_api import sync_playwright
 
