@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.core.forms import add_service_errors
+from kefu.core.tree import subtree_q
 from kefu.customers import forms, importing, permissions, rules, selectors, services
 from kefu.customers.models import (
     ChangeStatus,
@@ -654,7 +655,7 @@ def round_detail(request, pk):
     customers = (
         selectors.customers_visible(request.user)
         .active()
-        .filter(department__path__startswith=grading.department.path)
+        .filter(subtree_q("department", grading.department))
         .select_related("account_manager")
         .order_by("account_manager_id", "name")
     )

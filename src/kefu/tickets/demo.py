@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kefu.core.demodata import chinese_name, mobile_number, scaled
+from kefu.core.tree import subtree_q
 from kefu.org.models import Department, User
 from kefu.tickets import services
 from kefu.tickets.models import Category, DepartmentQueue, RoutingRule, Ticket, TicketType
@@ -187,9 +188,9 @@ def _demo_ticket(seq, category, title, name, phone, area, grade, stage, at, agen
         return
     pool = list(
         User.objects.filter(
+            subtree_q("department", ticket.department),
             is_active=True,
             roles__code="handler",
-            department__path__startswith=ticket.department.path,
         ).order_by("pk")
     )
     owner = pool[seq % len(pool)] if pool else None
@@ -263,9 +264,9 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
         if department.pk not in handlers_by_dept:
             handlers_by_dept[department.pk] = list(
                 User.objects.filter(
+                    subtree_q("department", department),
                     is_active=True,
                     roles__code="handler",
-                    department__path__startswith=department.path,
                 ).order_by("pk")
             )
         pool = handlers_by_dept[department.pk]

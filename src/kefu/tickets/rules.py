@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kefu.core.tree import in_subtree
+
 DEFAULT_NUMBER_PATTERN = "{prefix}{date:%Y%m%d}-{serial:05d}"
 # The ticket types every installation starts with (code, Chinese name); configurable after.
 DEFAULT_TICKET_TYPES = (
@@ -97,7 +99,7 @@ def route(
     exactly. ``None`` when no rule matches (the category's lead department applies).
     """
     for rule in sorted(rules, key=lambda r: r.order):
-        if rule.category_path and not category_path.startswith(rule.category_path):
+        if rule.category_path and not in_subtree(category_path, rule.category_path):
             continue
         if rule.area and not (area or "").startswith(rule.area):
             continue

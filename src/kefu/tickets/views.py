@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
+from kefu.core.tree import subtree_q
 from kefu.org.permissions import can_manage_org
 from kefu.org.selectors import departments_visible
 from kefu.tickets import lifecycle, selectors, services
@@ -385,9 +386,9 @@ def _assignees(ticket):
 
     if ticket.department is None:
         return User.objects.none()
-    return User.objects.filter(
-        is_active=True, department__path__startswith=ticket.department.path
-    ).order_by("employee_no")
+    return User.objects.filter(subtree_q("department", ticket.department), is_active=True).order_by(
+        "employee_no"
+    )
 
 
 def _back(ticket):
