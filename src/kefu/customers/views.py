@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.core.forms import add_service_errors
+from kefu.core.phones import mask_phone
 from kefu.core.tree import subtree_q
 from kefu.customers import forms, importing, permissions, rules, selectors, services
 from kefu.customers.models import (
@@ -100,7 +101,7 @@ def lookup(request):
 
 def _display_key(hit, show: bool) -> str:
     if hit.kind == "phone" and not show:
-        return rules.mask_phone(hit.value)
+        return mask_phone(hit.value)
     if hit.kind == "id_number" and not show:
         return rules.mask_id_number(hit.value)
     if hit.kind in ("name", "contact"):

@@ -131,16 +131,6 @@ def pick_assignee(
     return None
 
 
-def mask_phone(phone: str) -> str:
-    """138****5678 for mobiles; other numbers keep their last four digits."""
-    digits = phone or ""
-    if len(digits) == 11 and digits.isdigit():
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) > 4:
-        return "*" * (len(digits) - 4) + digits[-4:]
-    return digits
-
-
 # ---------------------------------------------------------------- size limits
 
 

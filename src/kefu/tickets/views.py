@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
+from kefu.core.phones import mask_phone
 from kefu.core.tree import subtree_q
 from kefu.org.permissions import can_manage_org
 from kefu.org.selectors import departments_visible
@@ -30,7 +31,7 @@ from kefu.tickets.forms import (
 )
 from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
 from kefu.tickets.permissions import may_supervise, may_take
-from kefu.tickets.rules import Channel, Priority, mask_phone
+from kefu.tickets.rules import Channel, Priority
 from kefu.tickets.states import MOVES, OPEN_STATUSES, Action, Need, Status, allowed_actions
 
 QUEUE_LABELS = {
