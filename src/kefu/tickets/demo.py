@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from kefu.core.counters import counter_at_least
 from kefu.core.demodata import chinese_name, mobile_number, scaled
 from kefu.core.tree import subtree_q
 from kefu.org.models import Department, User
@@ -329,9 +330,7 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
             previous = status
     TicketEvent.objects.bulk_create(events, batch_size=2000)
     for key, value in serials.items():
-        counter, _ = NumberCounter.objects.get_or_create(key=key)
-        if counter.value < value:
-            NumberCounter.objects.filter(pk=counter.pk).update(value=value)
+        counter_at_least(NumberCounter, key, value)
     return len(tickets)
 
 
