@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kefu.complaints.seeds import CONFIDENTIAL_GROUP
+from kefu.org.permissions import in_department, is_admin
 from kefu.org.roles import RoleCode as R
 from kefu.tickets.permissions import in_office, is_head_of
 
@@ -10,19 +11,6 @@ from kefu.tickets.permissions import in_office, is_head_of
 # Django group so that administrators assign it on the admin site; a role with the code
 # below, once the organisation module offers one, counts the same.
 CONFIDENTIAL_ROLE = "confidential_handler"
-
-
-def is_admin(user) -> bool:
-    return user.is_superuser or user.has_role(R.ADMINISTRATOR)
-
-
-def in_department(user, department) -> bool:
-    """*user* works in *department* or a department below it."""
-    return bool(
-        department is not None
-        and user.department_id
-        and user.department.path.startswith(department.path)
-    )
 
 
 def is_confidential_handler(user) -> bool:

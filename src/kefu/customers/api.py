@@ -17,6 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from kefu.core.phones import mask_phone
 from kefu.customers import permissions, rules, selectors
 from kefu.customers.models import (
     AccountKind,
@@ -66,8 +67,8 @@ class ContactSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if not _show_pii(self.context, instance.customer):
-            data["mobile"] = rules.mask_phone(data["mobile"]) if data["mobile"] else ""
-            data["phone"] = rules.mask_phone(data["phone"]) if data["phone"] else ""
+            data["mobile"] = mask_phone(data["mobile"]) if data["mobile"] else ""
+            data["phone"] = mask_phone(data["phone"]) if data["phone"] else ""
         return data
 
 

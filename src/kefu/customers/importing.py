@@ -32,6 +32,7 @@ from openpyxl.styles import Font, PatternFill
 from python_calamine import CalamineWorkbook
 
 from kefu.core.excel import append_row
+from kefu.core.phones import mask_phone
 from kefu.customers import rules
 from kefu.customers.models import (
     AccountKind,
@@ -1231,7 +1232,7 @@ def export_bytes(customers: Iterable[Customer], *, masked: bool, policy: Custome
     contacts_sheet = workbook.create_sheet(CONTACT_SHEET)
     append_row(sheet, [c.header for c in CUSTOMER_COLUMNS] + [_("Customer number")])
     append_row(contacts_sheet, [c.header for c in CONTACT_COLUMNS])
-    phone = rules.mask_phone if masked else (lambda v: v)
+    phone = mask_phone if masked else (lambda v: v)
     ident = rules.mask_id_number if masked else (lambda v: v)
     for customer in customers:
         contacts = list(customer.contacts.all())

@@ -4,6 +4,7 @@ these decide actions on a customer the user can already see."""
 from __future__ import annotations
 
 from kefu.customers.policy import CustomerPolicy
+from kefu.org.permissions import is_admin
 from kefu.org.roles import RoleCode as R
 
 SUPERVISOR_ROLES = (R.CM_SUPERVISOR, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.ADMINISTRATOR)
@@ -36,7 +37,7 @@ def can_log_contact(user, customer) -> bool:
 
 
 def can_import(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_role(R.CM_SUPERVISOR, R.ADMINISTRATOR))
+    return _active(user) and (is_admin(user) or user.has_role(R.CM_SUPERVISOR))
 
 
 def sees_pii(user, customer, policy: CustomerPolicy) -> bool:

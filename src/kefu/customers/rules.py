@@ -15,34 +15,15 @@ from zoneinfo import ZoneInfo
 
 from kefu.calendars import workcal
 
+# normalising and lookup values of phones live with the mask in kefu.core.phones
+from kefu.core.phones import normalise_phone
+from kefu.core.phones import phone_lookup_value as phone_lookup_value
+
 # ---------------------------------------------------------------------------- phones
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Area code 0 + 2–3 digits, local number 7–8 digits, optional extension.
 _LANDLINE = re.compile(r"^(0\d{2,3})(\d{7,8})$")
-_SEPARATORS = re.compile(r"[\s\-()（）]")
-
-
-def normalise_phone(raw: str) -> str:
-    """Digits only, without a leading +86/0086 country code.
-
-    ``"138 0013 8000"`` → ``"13800138000"``; ``"028-8765 4321"`` → ``"02887654321"``;
-    ``"+86 138-0013-8000"`` → ``"13800138000"``. An extension (``"-123"`` after a
-    landline) is kept as trailing digits after ``"#"``.
-    """
-    text = (raw or "").strip()
-    extension = ""
-    for mark in ("#", "转", "ext", "EXT", "x"):
-        if mark in text:
-            text, _, extension = text.partition(mark)
-            break
-    digits = _SEPARATORS.sub("", text)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    extension = re.sub(r"\D", "", extension)
-    return f"{digits}#{extension}" if extension else digits
 
 
 def phone_is_valid(raw: str) -> bool:
@@ -56,19 +37,6 @@ def phone_is_valid(raw: str) -> bool:
     if _MOBILE.match(base):
         return not extension
     return bool(_LANDLINE.match(base))
-
-
-def phone_lookup_value(raw: str) -> str:
-    """The value a phone is indexed under for lookup: its digits without the extension."""
-    return normalise_phone(raw).partition("#")[0]
-
-
-def mask_phone(raw: str) -> str:
-    """``13812345678`` → ``138****5678``; ``02887654321`` → ``028****4321``."""
-    number = phone_lookup_value(raw)
-    if len(number) <= 7:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
 # ---------------------------------------------------------------------------- ID numbers

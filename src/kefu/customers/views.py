@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.core.forms import add_service_errors
+from kefu.core.phones import mask_phone
+from kefu.core.tree import subtree_q
 from kefu.customers import forms, importing, permissions, rules, selectors, services
 from kefu.customers.models import (
     ChangeStatus,
@@ -99,7 +101,7 @@ def lookup(request):
 
 def _display_key(hit, show: bool) -> str:
     if hit.kind == "phone" and not show:
-        return rules.mask_phone(hit.value)
+        return mask_phone(hit.value)
     if hit.kind == "id_number" and not show:
         return rules.mask_id_number(hit.value)
     if hit.kind in ("name", "contact"):
@@ -654,7 +656,7 @@ def round_detail(request, pk):
     customers = (
         selectors.customers_visible(request.user)
         .active()
-        .filter(department__path__startswith=grading.department.path)
+        .filter(subtree_q("department", grading.department))
         .select_related("account_manager")
         .order_by("account_manager_id", "name")
     )

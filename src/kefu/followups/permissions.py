@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kefu.org.permissions import in_department, is_admin
 from kefu.org.roles import RoleCode as R
 from kefu.tickets.permissions import is_head_of
 
@@ -9,18 +10,6 @@ from kefu.tickets.permissions import is_head_of
 VISITOR_ROLES = (R.AGENT, R.SHIFT_LEADER, R.QUALITY_INSPECTOR, R.CUSTOMER_MANAGER)
 # Roles that may draw spot checks and read every figure in their scope.
 SUPERVISOR_ROLES = (R.SHIFT_LEADER, R.QUALITY_INSPECTOR, R.DEPARTMENT_HEAD, R.CM_SUPERVISOR)
-
-
-def is_admin(user) -> bool:
-    return user.is_superuser or user.has_role(R.ADMINISTRATOR)
-
-
-def _in(user, department) -> bool:
-    return bool(
-        department is not None
-        and user.department_id
-        and user.department.path.startswith(department.path)
-    )
 
 
 def may_record(user, visit) -> bool:
@@ -32,7 +21,7 @@ def may_record(user, visit) -> bool:
         return False
     if visit.assignee_id == user.pk:
         return True
-    return user.has_role(*VISITOR_ROLES) and _in(user, visit.team)
+    return user.has_role(*VISITOR_ROLES) and in_department(user, visit.team)
 
 
 def may_close_dissatisfied(user, visit) -> bool:

@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from kefu.core.tree import subtree_q
 from kefu.customers.models import Contact
 from kefu.followups import rules
 from kefu.followups.models import (
@@ -38,7 +39,7 @@ def visits_visible(user) -> QuerySet[ReturnVisit]:
     if q is None:
         return qs
     if viewer.scope == DataScope.SUBTREE and viewer.department_path:
-        q |= Q(team__path__startswith=viewer.department_path)
+        q |= subtree_q("team", viewer.department_path)
     return qs.filter(q)
 
 

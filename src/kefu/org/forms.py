@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.tree import subtree_q
 from kefu.org.models import Department, DepartmentKind, Role, User
 from kefu.org.roles import RoleCode
 
@@ -15,7 +16,7 @@ class DepartmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         qs = parents if parents is not None else Department.objects.active()
         if self.instance.pk:
-            qs = qs.exclude(path__startswith=self.instance.path)
+            qs = qs.exclude(subtree_q("", self.instance))
         self.fields["parent"].queryset = qs.order_by("path")
         self.fields["parent"].label_from_instance = lambda d: "　" * d.depth + d.name
         self.fields["kind"].initial = DepartmentKind.TEAM

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kefu.core.tree import subtree_q
 from kefu.org.roles import DataScope, RoleCode
 
 phone_validator = RegexValidator(
@@ -35,7 +36,7 @@ class DepartmentQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def subtree_of(self, department: Department) -> DepartmentQuerySet:
-        return self.filter(path__startswith=department.path)
+        return self.filter(subtree_q("", department))
 
 
 class Department(models.Model):

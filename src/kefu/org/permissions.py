@@ -1,6 +1,34 @@
-"""Who may do what in the organisation module."""
+"""Who may do what in the organisation module, and the checks every module builds on."""
 
-from kefu.org.roles import ORG_MANAGER_ROLES
+from kefu.core.tree import in_subtree
+from kefu.org.roles import ORG_MANAGER_ROLES, RoleCode
+
+
+def is_admin(user) -> bool:
+    """A superuser or a holder of the administrator role: every module lets them act.
+
+    Asks nothing about the login state; callers that may see anonymous or inactive users
+    check those first (as :func:`can_manage_org` does).
+    """
+    return user.is_superuser or user.has_role(RoleCode.ADMINISTRATOR)
+
+
+def in_department(user, department) -> bool:
+    """*user* works in *department* or in a department below it."""
+    return bool(
+        department is not None
+        and user.department_id
+        and in_subtree(user.department.path, department.path)
+    )
+
+
+def over_department(user, department) -> bool:
+    """*department* is *user*'s own department or one below it."""
+    return bool(
+        department is not None
+        and user.department_id
+        and in_subtree(department.path, user.department.path)
+    )
 
 
 def can_manage_org(user) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from kefu.core.tree import in_subtree, subtree_q
 from kefu.org.roles import DEFAULT_SCOPES, SCOPE_ORDER, DataScope
 
 
@@ -56,7 +57,7 @@ def can_see(viewer: Viewer, *, department_path: str | None, participant_ids: Ite
         viewer.scope == DataScope.SUBTREE
         and viewer.department_path
         and department_path
-        and department_path.startswith(viewer.department_path)
+        and in_subtree(department_path, viewer.department_path)
     )
 
 
@@ -99,8 +100,7 @@ def scope_q(
         and viewer.department_path
         and department_field is not None
     ):
-        lookup = f"{department_field}__path__startswith" if department_field else "path__startswith"
-        q |= Q(**{lookup: viewer.department_path})
+        q |= subtree_q(department_field, viewer.department_path)
     return q
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from kefu.core.tree import subtree_q
 from kefu.org.models import Department, Role, User
 from kefu.org.scopes import scope_queryset
 
@@ -58,7 +59,7 @@ def staff_list(user, filters: StaffFilter) -> QuerySet[User]:
             | Q(phone__contains=text)
         )
     if filters.department is not None:
-        qs = qs.filter(department__path__startswith=filters.department.path)
+        qs = qs.filter(subtree_q("department", filters.department))
     if filters.role:
         qs = qs.filter(roles__code=filters.role)
     if filters.active is not None:

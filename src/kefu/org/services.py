@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from kefu.core.audit import one_history_record
-from kefu.core.tree import path_assign, path_for
+from kefu.core.tree import in_subtree, path_assign, path_for, subtree_q
 from kefu.org.models import Department, Role, User
 from kefu.org.roles import DEFAULT_SCOPES, RoleCode
 
@@ -57,7 +57,7 @@ def department_update(*, department: Department, **fields) -> Department:
     department = Department.objects.select_for_update().get(pk=department.pk)
     old_path = department.path
     new_parent = fields.get("parent", department.parent)
-    if new_parent is not None and new_parent.path.startswith(old_path):
+    if new_parent is not None and in_subtree(new_parent.path, old_path):
         raise ValidationError(
             {
                 "parent": ValidationError(
@@ -73,7 +73,7 @@ def department_update(*, department: Department, **fields) -> Department:
     new_path = path_for(department.pk, new_parent.path if new_parent else None)
     if new_path != old_path:
         depth_change = (new_path.count("/")) - (old_path.count("/"))
-        subtree = Department.objects.filter(path__startswith=old_path)
+        subtree = Department.objects.filter(subtree_q("", old_path))
         for row in subtree.only("pk", "depth"):
             Department.objects.filter(pk=row.pk).update(depth=row.depth + depth_change)
         subtree.update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1)))

@@ -28,9 +28,11 @@ from django.utils.translation import gettext as _
 from kefu.calendars.selectors import calendars_for
 from kefu.calendars.workcal import Calendar, add
 from kefu.core.configcache import ConfigCache
+from kefu.core.tree import subtree_q
 from kefu.notify.models import Notification
 from kefu.notify.services import notifications_build
 from kefu.org.models import Department, DepartmentKind, User
+from kefu.org.permissions import in_department
 from kefu.org.roles import RoleCode
 from kefu.sla.models import DelayNotice, OverdueInvestigation, SlaPolicy, TicketDeadline
 from kefu.sla.policy import (
@@ -160,8 +162,8 @@ def _heads(ticket: Ticket) -> list[User]:
         return []
     return list(
         User.objects.filter(
+            subtree_q("department", ticket.department),
             is_active=True,
-            department__path__startswith=ticket.department.path,
             roles__code=RoleCode.DEPARTMENT_HEAD,
         ).distinct()
     )
@@ -473,7 +475,7 @@ def _in_handling_department(actor: User, ticket: Ticket) -> bool:
         RoleCode.HANDLER, RoleCode.DEPARTMENT_HEAD
     ):
         return False
-    return bool(actor.department_id and actor.department.path.startswith(ticket.department.path))
+    return in_department(actor, ticket.department)
 
 
 # A record made this long after the moment it records is back-dated (补录): it needs a reason.
@@ -932,7 +934,7 @@ def _centre_people(ticket: Ticket) -> list[User]:
         return []
     in_centre = Q()
     for path in paths:
-        in_centre |= Q(department__path__startswith=path)
+        in_centre |= subtree_q("department", path)
     return list(
         User.objects.filter(
             in_centre,

@@ -13,12 +13,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from kefu.core.phones import mask_phone
 from kefu.org.models import Department, User
 from kefu.org.permissions import can_manage_org
 from kefu.tickets import lifecycle, selectors, services
 from kefu.tickets.models import Category, RoutingRule, Ticket, TicketEvent, TicketType
 from kefu.tickets.permissions import may_take
-from kefu.tickets.rules import Channel, Priority, mask_phone
+from kefu.tickets.rules import Channel, Priority
 from kefu.tickets.states import MOVES, Action, Need, allowed_actions, missing
 
 

@@ -8,7 +8,9 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from kefu.core.counters import counter_at_least
 from kefu.core.demodata import chinese_name, mobile_number, scaled
+from kefu.core.tree import subtree_q
 from kefu.org.models import Department, User
 from kefu.tickets import services
 from kefu.tickets.models import Category, DepartmentQueue, RoutingRule, Ticket, TicketType
@@ -187,9 +189,9 @@ def _demo_ticket(seq, category, title, name, phone, area, grade, stage, at, agen
         return
     pool = list(
         User.objects.filter(
+            subtree_q("department", ticket.department),
             is_active=True,
             roles__code="handler",
-            department__path__startswith=ticket.department.path,
         ).order_by("pk")
     )
     owner = pool[seq % len(pool)] if pool else None
@@ -263,9 +265,9 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
         if department.pk not in handlers_by_dept:
             handlers_by_dept[department.pk] = list(
                 User.objects.filter(
+                    subtree_q("department", department),
                     is_active=True,
                     roles__code="handler",
-                    department__path__startswith=department.path,
                 ).order_by("pk")
             )
         pool = handlers_by_dept[department.pk]
@@ -328,9 +330,7 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
             previous = status
     TicketEvent.objects.bulk_create(events, batch_size=2000)
     for key, value in serials.items():
-        counter, _ = NumberCounter.objects.get_or_create(key=key)
-        if counter.value < value:
-            NumberCounter.objects.filter(pk=counter.pk).update(value=value)
+        counter_at_least(NumberCounter, key, value)
     return len(tickets)
 
 

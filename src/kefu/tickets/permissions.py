@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 from kefu.org.models import DepartmentKind
+from kefu.org.permissions import in_department, is_admin, over_department
 from kefu.org.roles import RoleCode as R
 from kefu.tickets.states import Action
 
 
-def _in_department(user, department) -> bool:
-    """Whether the user works in *department* or in a team under it."""
-    return bool(
-        department is not None
-        and user.department_id
-        and user.department.path.startswith(department.path)
-    )
-
-
-def _is_admin(user) -> bool:
-    return user.is_superuser or user.has_role(R.ADMINISTRATOR)
-
-
-def _over_department(user, department) -> bool:
-    """Whether *department* is the user's own department or one below it."""
-    return bool(
-        department is not None
-        and user.department_id
-        and department.path.startswith(user.department.path)
-    )
-
-
 def is_head_of(user, department) -> bool:
     """A head answers for his department and every team under it, not for those above."""
-    return user.has_role(R.DEPARTMENT_HEAD) and _over_department(user, department)
+    return user.has_role(R.DEPARTMENT_HEAD) and over_department(user, department)
 
 
 def in_office(user) -> bool:
@@ -40,11 +19,11 @@ def in_office(user) -> bool:
 
 def may_take(user, ticket, action: str) -> bool:
     """Whether *user* may take *action* on *ticket* (the status rule is checked elsewhere)."""
-    if _is_admin(user):
+    if is_admin(user):
         return True
     is_first_responder = ticket.first_responder_id == user.pk
     front_desk = user.has_role(R.AGENT, R.SHIFT_LEADER)
-    handling = ticket.owner_id == user.pk or _in_department(user, ticket.department)
+    handling = ticket.owner_id == user.pk or in_department(user, ticket.department)
     head = is_head_of(user, ticket.department) or user.has_role(R.GENERAL_MANAGER)
     match Action(action):
         case Action.SETTLE:
@@ -65,6 +44,4 @@ def may_take(user, ticket, action: str) -> bool:
 
 
 def may_supervise(user, ticket) -> bool:
-    return (
-        _is_admin(user) or user.has_role(R.GENERAL_MANAGER) or is_head_of(user, ticket.department)
-    )
+    return is_admin(user) or user.has_role(R.GENERAL_MANAGER) or is_head_of(user, ticket.department)

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kefu.core.tree import in_subtree
+
 DEFAULT_NUMBER_PATTERN = "{prefix}{date:%Y%m%d}-{serial:05d}"
 # The ticket types every installation starts with (code, Chinese name); configurable after.
 DEFAULT_TICKET_TYPES = (
@@ -102,7 +104,7 @@ def route(
     exactly. ``None`` when no rule matches (the category's lead department applies).
     """
     for rule in sorted(rules, key=lambda r: r.order):
-        if rule.category_path and not category_path.startswith(rule.category_path):
+        if rule.category_path and not in_subtree(category_path, rule.category_path):
             continue
         if rule.area and not (area or "").startswith(rule.area):
             continue
@@ -132,16 +134,6 @@ def pick_assignee(
     if mode == "least_load":
         return min(pool, key=lambda pair: (pair[1], pair[0]))[0]
     return None
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678 for mobiles; other numbers keep their last four digits."""
-    digits = phone or ""
-    if len(digits) == 11 and digits.isdigit():
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) > 4:
-        return "*" * (len(digits) - 4) + digits[-4:]
-    return digits
 
 
 # ---------------------------------------------------------------- size limits

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from kefu.core.tree import subtree_q
 from kefu.org.models import Department, User
 from kefu.org.roles import DataScope, RoleCode
 from kefu.org.scopes import Viewer, scope_q, viewer_for
@@ -52,7 +53,7 @@ def _claim_q(viewer: Viewer) -> list[Q]:
     ids = [int(part) for part in viewer.department_path.strip("/").split("/") if part]
     found = [unclaimed & Q(claim_department_id__in=ids)]
     if viewer.scope == DataScope.SUBTREE:
-        found.append(unclaimed & Q(claim_department__path__startswith=viewer.department_path))
+        found.append(unclaimed & subtree_q("claim_department", viewer.department_path))
     return found
 
 
@@ -138,7 +139,7 @@ def _queue_filtered(user, name: str, filters: TicketFilter | None) -> QuerySet[T
         case "to_sign":
             if not user.department_id:
                 return qs.none()
-            subtree = Department.objects.filter(path__startswith=user.department.path)
+            subtree = Department.objects.subtree_of(user.department)
             qs = qs.filter(
                 status=Status.DISPATCHED, department_id__in=Subquery(subtree.values("pk"))
             )
@@ -256,9 +257,9 @@ def apply_filters(qs: QuerySet[Ticket], f: TicketFilter) -> QuerySet[Ticket]:
     if f.ticket_type:
         qs = qs.filter(ticket_type_id=f.ticket_type)
     if f.category is not None:
-        qs = qs.filter(category__path__startswith=f.category.path)
+        qs = qs.filter(subtree_q("category", f.category))
     if f.department is not None:
-        qs = qs.filter(department__path__startswith=f.department.path)
+        qs = qs.filter(subtree_q("department", f.department))
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.grade:
@@ -398,7 +399,7 @@ def _scope_branches(viewer: Viewer) -> list[Q] | None:
 def _subtree(path: str) -> list[int] | None:
     """The ids of the departments under *path*; None when too many to walk one by one."""
     departments = list(
-        Department.objects.filter(path__startswith=path)
+        Department.objects.filter(subtree_q("", path))
         .order_by()
         .values_list("pk", flat=True)[: MAX_SCOPE_BRANCHES + 1]
     )

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
+from kefu.core.phones import mask_phone
+from kefu.core.tree import subtree_q
 from kefu.org.permissions import can_manage_org
 from kefu.org.selectors import departments_visible
 from kefu.tickets import lifecycle, selectors, services
@@ -29,7 +31,7 @@ from kefu.tickets.forms import (
 )
 from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
 from kefu.tickets.permissions import may_supervise, may_take
-from kefu.tickets.rules import Channel, Priority, mask_phone
+from kefu.tickets.rules import Channel, Priority
 from kefu.tickets.states import MOVES, OPEN_STATUSES, Action, Need, Status, allowed_actions
 
 QUEUE_LABELS = {
@@ -385,9 +387,9 @@ def _assignees(ticket):
 
     if ticket.department is None:
         return User.objects.none()
-    return User.objects.filter(
-        is_active=True, department__path__startswith=ticket.department.path
-    ).order_by("employee_no")
+    return User.objects.filter(subtree_q("department", ticket.department), is_active=True).order_by(
+        "employee_no"
+    )
 
 
 def _back(ticket):

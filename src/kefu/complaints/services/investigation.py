@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.complaints.models import ComplaintCase
-from kefu.complaints.permissions import in_department, may_decide
+from kefu.complaints.permissions import may_decide
 from kefu.complaints.rules import Responsibility, Validity
 from kefu.complaints.services.common import (
     case_lock,
@@ -22,6 +22,7 @@ from kefu.complaints.services.common import (
     require_open,
 )
 from kefu.org.models import Department, User
+from kefu.org.permissions import in_department
 
 
 @transaction.atomic

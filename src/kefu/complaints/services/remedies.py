@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kefu.complaints import rules
 from kefu.complaints.models import ComplaintCase, Remedy
-from kefu.complaints.permissions import in_department, may_handle, may_instruct
+from kefu.complaints.permissions import may_handle, may_instruct
 from kefu.complaints.rules import RemedyKind, RemedyStatus, Validity
 from kefu.complaints.services.common import (
     case_lock,
@@ -26,7 +26,9 @@ from kefu.complaints.services.common import (
     require_open,
 )
 from kefu.complaints.services.configuration import authority_limits, settings_get
+from kefu.core.tree import subtree_q
 from kefu.org.models import User
+from kefu.org.permissions import in_department
 from kefu.org.roles import RoleCode
 
 
@@ -96,7 +98,7 @@ def _approvers_tell(remedy: Remedy, *, actor: User) -> None:
         else User.objects.none()
     )
     if level and level.role == RoleCode.DEPARTMENT_HEAD and case.ticket.department is not None:
-        approvers = approvers.filter(department__path__startswith=case.ticket.department.path)
+        approvers = approvers.filter(subtree_q("department", case.ticket.department))
     notify(
         [u for u in approvers if u.pk != actor.pk],
         _("Complaint %(number)s: a remedy awaits your approval") % {"number": case.register_no},
@@ -275,7 +277,7 @@ def _heads_tell_over_tolerance(case: ComplaintCase) -> None:
     """The heads of the handling department are asked for an instruction."""
     heads = User.objects.active().filter(roles__code=RoleCode.DEPARTMENT_HEAD)
     if case.ticket.department is not None:
-        heads = heads.filter(department__path__startswith=case.ticket.department.path)
+        heads = heads.filter(subtree_q("department", case.ticket.department))
     notify(
         list(heads.distinct()),
         _("Complaint %(number)s: returned goods over the approved quantity")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.core.tree import in_subtree, subtree_q
 from kefu.customers import permissions, rules
 from kefu.customers.models import (
     CreditRating,
@@ -93,7 +94,7 @@ def grade_propose(
         errors["credit_rating"] = [
             ValidationError(_("Unknown credit rating."), code="invalid_choice")
         ]
-    if not customer.department.path.startswith(grading_round.department.path):
+    if not in_subtree(customer.department.path, grading_round.department.path):
         errors["customer"] = [
             ValidationError(
                 _("The customer does not belong to this round's department."),
@@ -170,7 +171,7 @@ def grading_round_close(
     now = timezone.now()
     expires = rules.formal_grade_expires(meeting_on, _window(policy))
     customers = Customer.objects.select_for_update().filter(
-        pk__in=decisions, department__path__startswith=grading_round.department.path
+        subtree_q("department", grading_round.department), pk__in=decisions
     )
     graded = 0
     for customer in customers:

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.core.tree import subtree_q
 from kefu.customers import rules
 from kefu.customers.models import (
     ChangeKind,
@@ -28,9 +29,9 @@ def manager_loads(department: Department) -> dict[int, int]:
     """Active account managers of *department*'s subtree and how many customers each has."""
     managers = (
         User.objects.filter(
+            subtree_q("department", department),
             is_active=True,
             roles__code=RoleCode.CUSTOMER_MANAGER,
-            department__path__startswith=department.path,
         )
         .annotate(
             load=Count(

@@ -2,6 +2,7 @@
 
 from django import template
 
+from kefu.core.phones import mask_phone as _mask_phone
 from kefu.customers import rules
 
 register = template.Library()
@@ -9,7 +10,7 @@ register = template.Library()
 
 @register.filter
 def mask_phone(value: str) -> str:
-    return rules.mask_phone(value) if value else ""
+    return _mask_phone(value) if value else ""
 
 
 @register.filter
@@ -22,4 +23,4 @@ def pii(value: str, show: bool, kind: str = "phone") -> str:
     """The value whole when *show*, else masked."""
     if not value or show:
         return value or ""
-    return rules.mask_id_number(value) if kind == "id" else rules.mask_phone(value)
+    return rules.mask_id_number(value) if kind == "id" else _mask_phone(value)

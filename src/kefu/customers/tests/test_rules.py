@@ -41,21 +41,6 @@ def test_phone_validation_and_normalisation(raw, valid, normalised):
 
 
 @pytest.mark.parametrize(
-    ("raw", "masked"),
-    [
-        ("13812345678", "138****5678"),
-        ("138-1234-5678", "138****5678"),
-        ("02887654321", "028****4321"),
-        ("028-87654321转12", "028****4321"),
-        ("1234567", "*******"),
-        ("", ""),
-    ],
-)
-def test_phone_masking(raw, masked):
-    assert rules.mask_phone(raw) == masked
-
-
-@pytest.mark.parametrize(
     ("raw", "problem"),
     [
         pytest.param("11010519491231002X", None, id="valid-x"),

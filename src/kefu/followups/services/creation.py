@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.core.tree import subtree_q
 from kefu.followups import rules
 from kefu.followups.models import (
     AssignTo,
@@ -63,7 +64,7 @@ def _team_members(team: Department | None, exclude: Iterable[int | None]) -> lis
     if team is None:
         return []
     return list(
-        User.objects.filter(is_active=True, department__path__startswith=team.path)
+        User.objects.filter(subtree_q("department", team), is_active=True)
         .exclude(pk__in=[pk for pk in exclude if pk])
         .annotate(load=Count("return_visits", filter=Q(return_visits__status=VisitStatus.PENDING)))
         .order_by("load", "id")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from kefu.core.tree import subtree_q
 from kefu.notify.services import notify_users
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
@@ -61,8 +62,8 @@ def department_people(department: Department | None) -> list[User]:
         return []
     return list(
         User.objects.filter(
+            subtree_q("department", department),
             is_active=True,
-            department__path__startswith=department.path,
             roles__code__in=[RoleCode.HANDLER, RoleCode.DEPARTMENT_HEAD],
         ).distinct()
     )

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.counters import counter_next
+from kefu.core.tree import subtree_q
 from kefu.org.models import Department, DepartmentKind, User
+from kefu.org.permissions import in_department
 from kefu.org.roles import RoleCode
 from kefu.tickets import rules
 from kefu.tickets.models import (
@@ -79,8 +81,8 @@ def auto_assign(department: Department) -> User | None:
         return None
     handlers = (
         User.objects.filter(
+            subtree_q("department", department),
             is_active=True,
-            department__path__startswith=department.path,
             roles__code=RoleCode.HANDLER,
         )
         .annotate(load=Count("owned_tickets", filter=Q(owned_tickets__status__in=OPEN_STATUSES)))
@@ -100,11 +102,7 @@ def auto_assign(department: Department) -> User | None:
 
 def assignable(user: User, department: Department | None) -> User:
     """A handler may be given an order only inside the order's department."""
-    if (
-        not user.is_active
-        or department is None
-        or not (user.department is not None and user.department.path.startswith(department.path))
-    ):
+    if not user.is_active or department is None or not in_department(user, department):
         raise ValidationError(
             {
                 "owner": ValidationError(

@@ -8,7 +8,6 @@ from kefu.tickets.rules import (
     counter_key,
     format_number,
     grade_rank,
-    mask_phone,
     pattern_errors,
     pick_assignee,
     route,
@@ -79,8 +78,3 @@ def test_round_robin_and_least_load():
 
 def test_grade_rank_orders_a_before_b_before_c_before_unknown():
     assert [grade_rank(g) for g in ("A", "b", "C", "", None)] == [0, 1, 2, 3, 3]
-
-
-def test_mask_phone():
-    assert mask_phone("13812345678") == "138****5678"
-    assert mask_phone("028-12345678") == "********5678"
