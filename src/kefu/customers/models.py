@@ -74,13 +74,14 @@ def default_directory_roles() -> list[str]:
 
 
 class Sequence(models.Model):
-    """A named counter; numbers are taken by an UPDATE in the caller's transaction."""
+    """A named counter (``kefu.core.counters``): numbers are taken in the caller's
+    transaction."""
 
-    name = models.CharField(max_length=40, unique=True)
+    key = models.CharField(max_length=40, unique=True)
     value = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.name}={self.value}"
+        return f"{self.key}={self.value}"
 
 
 class CustomerPolicyConfig(models.Model):

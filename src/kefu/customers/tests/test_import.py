@@ -95,7 +95,7 @@ def snapshot():
         Customer.history.count(),
         Contact.history.count(),
         ServiceAccount.history.count(),
-        Sequence.objects.filter(name="customer").values_list("value", flat=True).first(),
+        Sequence.objects.filter(key="customer").values_list("value", flat=True).first(),
     )
 
 
