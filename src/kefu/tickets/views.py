@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kefu.core.excel import xlsx_response
@@ -33,14 +33,14 @@ from kefu.tickets.rules import Channel, Priority, mask_phone
 from kefu.tickets.states import MOVES, OPEN_STATUSES, Action, Need, Status, allowed_actions
 
 QUEUE_LABELS = {
-    "mine": _("My open orders"),
-    "to_sign": _("To sign for"),
-    "first_responder": _("My first-responder orders"),
-    "urged": _("Urged"),
-    "supervised": _("Under supervision"),
-    "unclaimed": _("Not yet taken on"),
+    "mine": gettext_lazy("My open orders"),
+    "to_sign": gettext_lazy("To sign for"),
+    "first_responder": gettext_lazy("My first-responder orders"),
+    "urged": gettext_lazy("Urged"),
+    "supervised": gettext_lazy("Under supervision"),
+    "unclaimed": gettext_lazy("Not yet taken on"),
     "overdue": pgettext_lazy("deadline", "Overdue"),
-    "all": _("All in my scope"),
+    "all": gettext_lazy("All in my scope"),
 }
 
 
@@ -771,7 +771,7 @@ def template_edit(request, pk):
 
 
 BULK_ACTIONS = {
-    "urge": _("Urge"),
+    "urge": gettext_lazy("Urge"),
     Action.DISPATCH: Action.DISPATCH.label,
     Action.SIGN: Action.SIGN.label,
 }
