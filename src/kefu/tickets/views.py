@@ -120,13 +120,19 @@ def _caller_context(request, form) -> dict:
 def _caller(user, phone: str) -> dict:
     """The screen pop: the caller's customer file(s) and open orders, within the scope."""
     from kefu.customers.selectors import customer_lookup
+    from kefu.customers.services import current_policy
 
     phone = (phone or "").strip()
     open_orders = selectors.tickets_visible(user).filter(
         pk__in=services.open_tickets_for_caller(phone=phone).values("pk")
     )[:10]
     hits = customer_lookup(user, phone, limit=3) if len(phone) >= 7 else []
-    return {"caller_phone": phone, "open_orders": open_orders, "customer_hits": hits}
+    return {
+        "caller_phone": phone,
+        "open_orders": open_orders,
+        "customer_hits": hits,
+        "customer_policy": current_policy() if hits else None,
+    }
 
 
 def _customer_for(user, customer_id):
