@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.calendars.workcal import Unit
 from kefu.sla.policy import MilestoneKind as K
@@ -22,6 +23,21 @@ from kefu.sla.policy import StartsAt as S
 
 STANDARD = "standard"  # 工作日历: Mon–Fri 08:30–12:00, 13:30–17:30 with statutory holidays
 ALWAYS_OPEN = "24x7"  # 全天候: emergency and field work
+
+# What the presets' condition codes mean, shown where an organisation has no ticket type,
+# category or channel of that code (its own names come first).
+CONDITION_LABELS: dict[str, dict[str, str]] = {
+    "categories": {
+        "leak": pgettext_lazy("time-limit condition", "Leaks and drips"),
+        "emergency_repair": pgettext_lazy("time-limit condition", "Emergency repair"),
+        "meter_anomaly": pgettext_lazy("time-limit condition", "Meter anomaly"),
+        "connection": pgettext_lazy("time-limit condition", "Connection application"),
+        "claim": pgettext_lazy("time-limit condition", "Claim"),
+    },
+    "channels": {
+        "superior_transfer": pgettext_lazy("time-limit condition", "Transferred from above"),
+    },
+}
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from kefu.sla.policy import (
     match_policy,
     plan_deadlines,
 )
+from kefu.sla.presets import CONDITION_LABELS
 
 # ---------------------------------------------------------------------------- policies
 
@@ -36,6 +37,30 @@ def _milestones_prefetch() -> Prefetch:
         "milestones",
         queryset=SlaMilestone.objects.select_related("calendar").order_by("position", "id"),
     )
+
+
+def condition_names() -> dict[str, dict[str, str]]:
+    """The labels of the codes a policy's conditions name, by condition: ticket type and
+    category names, priority and channel labels, the customer policy's service tiers."""
+    from kefu.customers.services import current_policy
+    from kefu.tickets.models import Category, TicketType
+    from kefu.tickets.rules import Channel, Priority
+
+    customer_policy = current_policy()
+    names = {
+        "ticket_types": dict(TicketType.objects.values_list("code", "name")),
+        "categories": dict(Category.objects.values_list("code", "name")),
+        "priorities": {code: str(label) for code, label in Priority.choices},
+        "channels": {code: str(label) for code, label in Channel.choices},
+        "customer_grades": {o.code: str(o.label) for o in customer_policy.grades},
+        "service_tiers": {o.code: str(o.label) for o in customer_policy.service_tiers},
+    }
+    for condition, labels in CONDITION_LABELS.items():
+        names[condition] = {
+            **{code: str(label) for code, label in labels.items()},
+            **names[condition],
+        }
+    return names
 
 
 def policies_list() -> QuerySet[SlaPolicy]:

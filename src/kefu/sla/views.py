@@ -42,6 +42,7 @@ def policy_list(request):
             "can_manage": can_manage_sla(request.user),
             "preset_form": PresetLoadForm() if can_manage_sla(request.user) else None,
             "presets": PRESETS,
+            "condition_names": selectors.condition_names(),
         },
     )
 
@@ -56,6 +57,7 @@ def policy_detail(request, pk):
             "policy": policy,
             "can_manage": can_manage_sla(request.user),
             "history": selectors.policy_history(policy),
+            "condition_names": selectors.condition_names(),
         },
     )
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kefu.core.excel import xlsx_response
@@ -35,14 +35,14 @@ from kefu.tickets.rules import Channel, Priority
 from kefu.tickets.states import MOVES, OPEN_STATUSES, Action, Need, Status, allowed_actions
 
 QUEUE_LABELS = {
-    "mine": _("My open orders"),
-    "to_sign": _("To sign for"),
-    "first_responder": _("My first-responder orders"),
-    "urged": _("Urged"),
-    "supervised": _("Under supervision"),
-    "unclaimed": _("Not yet taken on"),
+    "mine": gettext_lazy("My open orders"),
+    "to_sign": gettext_lazy("To sign for"),
+    "first_responder": gettext_lazy("My first-responder orders"),
+    "urged": gettext_lazy("Urged"),
+    "supervised": gettext_lazy("Under supervision"),
+    "unclaimed": gettext_lazy("Not yet taken on"),
     "overdue": pgettext_lazy("deadline", "Overdue"),
-    "all": _("All in my scope"),
+    "all": gettext_lazy("All in my scope"),
 }
 
 
@@ -122,13 +122,19 @@ def _caller_context(request, form) -> dict:
 def _caller(user, phone: str) -> dict:
     """The screen pop: the caller's customer file(s) and open orders, within the scope."""
     from kefu.customers.selectors import customer_lookup
+    from kefu.customers.services import current_policy
 
     phone = (phone or "").strip()
     open_orders = selectors.tickets_visible(user).filter(
         pk__in=services.open_tickets_for_caller(phone=phone).values("pk")
     )[:10]
     hits = customer_lookup(user, phone, limit=3) if len(phone) >= 7 else []
-    return {"caller_phone": phone, "open_orders": open_orders, "customer_hits": hits}
+    return {
+        "caller_phone": phone,
+        "open_orders": open_orders,
+        "customer_hits": hits,
+        "customer_policy": current_policy() if hits else None,
+    }
 
 
 def _customer_for(user, customer_id):
@@ -773,7 +779,7 @@ def template_edit(request, pk):
 
 
 BULK_ACTIONS = {
-    "urge": _("Urge"),
+    "urge": gettext_lazy("Urge"),
     Action.DISPATCH: Action.DISPATCH.label,
     Action.SIGN: Action.SIGN.label,
 }

@@ -24,3 +24,12 @@ def pii(value: str, show: bool, kind: str = "phone") -> str:
     if not value or show:
         return value or ""
     return rules.mask_id_number(value) if kind == "id" else _mask_phone(value)
+
+
+@register.filter
+def tier_label(code: str, policy) -> str:
+    """A service tier's label in the customer policy in force:
+    ``{{ c.service_tier|tier_label:policy }}``."""
+    if not code:
+        return ""
+    return policy.tier_label(code) if policy else code
