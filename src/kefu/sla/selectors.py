@@ -266,7 +266,7 @@ def compliance(
 ) -> list[ComplianceRow]:
     """Compliance figures of the orders ``user`` may see, for ``month`` (business time
     zone), grouped by department, category or both; groups in name order, plus a total
-    row (department and category "") at the end. Three queries."""
+    row (department and category "") at the end. Four queries."""
     from django.db.models import (
         Count,
         DateTimeField,

@@ -1,5 +1,5 @@
 """Workspace cards of the SLA app: delay notices owed to customers, and this month's
-on-time resolution rate for those who supervise."""
+on-time rate (every milestone due this month, met or not) for those who supervise."""
 
 from django.core.cache import cache
 from django.urls import reverse
@@ -17,7 +17,7 @@ SUPERVISING_ROLES = (
     RoleCode.QUALITY_INSPECTOR,
     RoleCode.ADMINISTRATOR,
 )
-# the on-time resolution card turns red below this rate
+# the on-time card turns red below this rate
 ON_TIME_ALERT_PERCENT = 90
 FIGURES_SECONDS = 300
 
@@ -40,7 +40,7 @@ def sla_cards(user) -> list[Card]:
         rate, overdue = _month_figures(user)
         cards.append(
             Card(
-                label=_("On-time resolution this month"),
+                label=_("On time this month"),
                 value=f"{rate}%" if rate is not None else "—",
                 url=reverse("sla:compliance"),
                 key="sla-on-time-rate",
@@ -60,7 +60,7 @@ def sla_cards(user) -> list[Card]:
 
 
 def _month_figures(user) -> tuple[float | None, int]:
-    """This month's on-time resolution rate and overdue count over the user's orders. The
+    """This month's on-time rate (every milestone due, met or not) and overdue count over the user's orders. The
     workspace is opened all day and the figures scan the month's time limits, so they are
     kept for ``FIGURES_SECONDS``; the compliance page itself is always current."""
     now = timezone.now()
