@@ -71,7 +71,8 @@ def load(*, rng: random.Random) -> dict[str, int]:
             contact_name=chinese_name(rng),
             contact_phone=mobile_number(rng),
             dispatch=True,
-            now=now - timedelta(days=rng.randrange(2, 6)),
+            # taken this morning: the first handling opinion is due within 24 hours
+            now=now - timedelta(hours=rng.randrange(2, 12)),
         )
         case = ticket.complaint_case
         made += 1

@@ -165,13 +165,15 @@ def load(*, rng: random.Random) -> dict[str, int]:
 
 # minutes ago an order still in hand at this stage was received: the steps up to the
 # stage (dispatch after 5 minutes, signing 8–29 minutes later, work started 30 minutes
-# after) lie in the past, and few of its deadlines have passed
+# after, resolved 40–99 minutes later) lie in the past, and few of its deadlines have
+# passed
 OPEN_AGE = {
     "received": (2, 25),
     "dispatched": (8, 25),
     "returned": (8, 25),
     "signed": (40, 90),
-    "in_progress": (75, 150),
+    "in_progress": (75, 110),
+    "resolved": (170, 600),
 }
 
 
@@ -246,13 +248,31 @@ def _demo_ticket(seq, category, title, name, phone, area, grade, stage, at, agen
         resolution="已上门处理完毕，客户确认恢复正常。",
     )
     if stage == "closed":
+        at += timedelta(days=1)
         try:
-            services.ticket_transition(
-                ticket=ticket, action=Action.CLOSE, actor=agent, now=at + timedelta(days=1)
-            )
+            services.ticket_transition(ticket=ticket, action=Action.CLOSE, actor=agent, now=at)
         except ValidationError:
-            # a late order waits for its department's answer to the overdue investigation
-            return
+            # a late order closes once its department answered the overdue investigation
+            if not _investigations_answer(ticket, owner, at):
+                return
+            services.ticket_transition(ticket=ticket, action=Action.CLOSE, actor=agent, now=at)
+
+
+def _investigations_answer(ticket: Ticket, owner, at) -> bool:
+    from kefu.sla.engine import investigation_answer
+    from kefu.sla.models import OverdueInvestigation
+
+    pending = OverdueInvestigation.objects.filter(ticket=ticket, answered_at__isnull=True)
+    if owner is None or not pending.exists():
+        return False
+    for investigation in pending.order_by("pk"):
+        investigation_answer(
+            investigation=investigation,
+            actor=owner,
+            reason="上门途中遇交通管制，已向客户致歉并调整排班",
+            now=at - timedelta(hours=2),
+        )
+    return True
 
 
 HISTORY_SIZE = 5000
