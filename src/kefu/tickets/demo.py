@@ -287,7 +287,8 @@ KNOWN_CALLER_SHARE = 0.7  # orders whose caller is in the customer archive
 
 
 def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
-    """5,000 orders over the last 12 months, written in bulk with timelines that match
+    """5,000 orders over the last 12 months (and complaints and tip-offs of the last
+    twelve days, RECENT_COMPLAINTS), written in bulk with timelines that match
     their fields (received → dispatched → signed → in progress → resolved → closed) and
     with their time limits as the SLA engine keeps them: most met in time, some late.
     Orders whose timeline reaches past now are still open at the step they have reached;
