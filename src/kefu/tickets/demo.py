@@ -317,7 +317,7 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
         else:
             i = seq - size
             code = recent_codes[i % len(recent_codes)]
-            at = now - timedelta(days=2 + 10 * i / recent, minutes=rng.randrange(600))
+            at = now - timedelta(days=0.5 + 11.5 * i / recent, minutes=rng.randrange(600))
             late = i % 4 == 0  # a quarter of these complaints are resolved late
         drawn.append((at, code, late))
     # numbered in the order they came in
