@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -121,18 +121,24 @@ def load(*, rng: random.Random) -> dict[str, int]:
         rng=random.Random(f"{rng.random()}"), categories=categories, agents=agents
     )
     # 80 orders six hours apart, the last received three days ago: every step of every
-    # order (closing comes up to a day and five hours after receipt) lies in the past
+    # order (closing comes up to a day and five hours after receipt) lies in the past;
+    # the ones still in hand came in during the last hours (OPEN_AGE)
     start = timezone.now() - timedelta(days=23)
     # loaded once: a rerun adds none (a tip-off's recording reference is sealed with its
     # reporter, so the references cannot tell which of the 80 are there)
     if Ticket.objects.filter(call_recording_ref__startswith="DEMO-").exists():
         return created
     codes = list(ISSUES)
+    callers = _known_callers()
     for seq in range(1, 81):
         code = codes[seq % len(codes)]
         title = rng.choice(ISSUES[code])
         name, phone, area = chinese_name(rng), mobile_number(rng), rng.choice(AREAS)
         grade = rng.choice(["A", "B", "B", "C", "C", ""])
+        customer = None
+        if callers and rng.random() < KNOWN_CALLER_SHARE:
+            customer, name, phone = rng.choice(callers)
+            grade = ""  # intake takes the grade from the customer's file
         stage = rng.choice(
             [
                 "received",
@@ -147,13 +153,33 @@ def load(*, rng: random.Random) -> dict[str, int]:
             ]
         )
         at = start + timedelta(hours=seq * 6, minutes=rng.randrange(60))
+        if stage in OPEN_AGE:
+            # work in hand came in today: most of it is still within its time limits
+            low, high = OPEN_AGE[stage]
+            at = timezone.now() - timedelta(minutes=rng.randrange(low, high))
         agent = rng.choice(agents)
-        _demo_ticket(seq, categories[code], title, name, phone, area, grade, stage, at, agent)
+        _demo_ticket(
+            seq, categories[code], title, name, phone, area, grade, stage, at, agent, customer
+        )
         created["tickets"] += 1
     return created
 
 
-def _demo_ticket(seq, category, title, name, phone, area, grade, stage, at, agent):
+# minutes ago an order still in hand at this stage was received: the steps up to the
+# stage (dispatch after 5 minutes, signing 8–29 minutes later, work started 30 minutes
+# after, resolved 40–99 minutes later) lie in the past, and few of its deadlines have
+# passed
+OPEN_AGE = {
+    "received": (2, 25),
+    "dispatched": (8, 25),
+    "returned": (8, 25),
+    "signed": (40, 90),
+    "in_progress": (75, 110),
+    "resolved": (170, 600),
+}
+
+
+def _demo_ticket(seq, category, title, name, phone, area, grade, stage, at, agent, customer):
     extra = {}
     if category.code == "bx-ls":
         extra["floor"] = str(3 + seq % 20)
@@ -171,6 +197,7 @@ def _demo_ticket(seq, category, title, name, phone, area, grade, stage, at, agen
         calling_number=phone,
         address=area,
         customer_grade=grade,
+        customer=customer,
         call_recording_ref=f"DEMO-{seq:04d}",
         extra=extra,
         now=at,
@@ -207,7 +234,10 @@ def _demo_ticket(seq, category, title, name, phone, area, grade, stage, at, agen
     if stage == "in_progress":
         if seq % 3 == 0:
             services.ticket_urge(
-                ticket=ticket, actor=agent, note="客户来电催促", now=at + timedelta(hours=2)
+                ticket=ticket,
+                actor=agent,
+                note="客户来电催促",
+                now=min(at + timedelta(hours=2), timezone.now()),
             )
         return
     # resolved within the hour: most orders meet a two-hour arrival
@@ -220,35 +250,82 @@ def _demo_ticket(seq, category, title, name, phone, area, grade, stage, at, agen
         resolution="已上门处理完毕，客户确认恢复正常。",
     )
     if stage == "closed":
+        at += timedelta(days=1)
         try:
-            services.ticket_transition(
-                ticket=ticket, action=Action.CLOSE, actor=agent, now=at + timedelta(days=1)
-            )
+            services.ticket_transition(ticket=ticket, action=Action.CLOSE, actor=agent, now=at)
         except ValidationError:
-            # a late order waits for its department's answer to the overdue investigation
-            return
+            # a late order closes once its department answered the overdue investigation
+            if not _investigations_answer(ticket, owner, at):
+                return
+            services.ticket_transition(ticket=ticket, action=Action.CLOSE, actor=agent, now=at)
+
+
+def _investigations_answer(ticket: Ticket, owner, at) -> bool:
+    from kefu.sla.engine import investigation_answer
+    from kefu.sla.models import OverdueInvestigation
+
+    pending = OverdueInvestigation.objects.filter(ticket=ticket, answered_at__isnull=True)
+    if owner is None or not pending.exists():
+        return False
+    for investigation in pending.order_by("pk"):
+        investigation_answer(
+            investigation=investigation,
+            actor=owner,
+            reason="上门途中遇交通管制，已向客户致歉并调整排班",
+            now=at - timedelta(hours=2),
+        )
+    return True
 
 
 HISTORY_SIZE = 5000
 HISTORY_DAYS = 365
+# complaints and tip-offs of the last twelve days, so the current and previous months'
+# complaint statistics have cases received, under investigation and closed
+RECENT_COMPLAINTS = 120
+RECENT_MIN = 24
+COMPLAINT_CODES = ("ts-td", "ts-zl", "jb")
+LATE_SHARE = 0.07  # milestones met after their due instant
+KNOWN_CALLER_SHARE = 0.7  # orders whose caller is in the customer archive
 
 
 def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
-    """5,000 finished orders over the last 12 months, written in bulk with timelines that
-    match their fields (received → dispatched → signed → in progress → resolved → closed)."""
+    """5,000 orders over the last 12 months (and complaints and tip-offs of the last
+    twelve days, RECENT_COMPLAINTS), written in bulk with timelines that match
+    their fields (received → dispatched → signed → in progress → resolved → closed) and
+    with their time limits as the SLA engine keeps them: most met in time, some late.
+    Orders whose timeline reaches past now are still open at the step they have reached;
+    most callers are customers from the archive."""
     if Ticket.objects.filter(call_recording_ref__startswith="HIST-").exists():
         return 0
     from kefu.tickets import rules
     from kefu.tickets.models import NumberCounter, TicketEvent
 
+    now = timezone.now()
     leaf_codes = [code for code in ISSUES if code in categories]
+    recent_codes = [code for code in COMPLAINT_CODES if code in categories]
+    callers = _known_callers()
+    limits = _TimeLimits()
     handlers_by_dept: dict[int, list] = {}
     serials: dict[str, int] = {}
     tickets, plans = [], []
-    for seq in range(1, scaled(HISTORY_SIZE) + 1):
-        category = categories[rng.choice(leaf_codes)]
-        days_ago = rng.randrange(21, HISTORY_DAYS)
-        at = timezone.now() - timedelta(days=days_ago, minutes=rng.randrange(600))
+    size = scaled(HISTORY_SIZE)
+    recent = max(RECENT_MIN, scaled(RECENT_COMPLAINTS)) if recent_codes else 0
+    drawn = []
+    for seq in range(1, size + recent + 1):
+        if seq <= size:
+            code = rng.choice(leaf_codes)
+            at = now - timedelta(minutes=rng.randrange(30, HISTORY_DAYS * 24 * 60))
+            late = None
+        else:
+            i = seq - size
+            code = recent_codes[i % len(recent_codes)]
+            at = now - timedelta(days=0.5 + 11.5 * i / recent, minutes=rng.randrange(600))
+            late = i % 4 == 0  # a quarter of these complaints are resolved late
+        drawn.append((at, code, late))
+    # numbered in the order they came in
+    drawn.sort(key=lambda item: item[0])
+    for seq, (at, code, forced_late) in enumerate(drawn, start=1):
+        category = categories[code]
         day = timezone.localdate(at)
         ticket_type = category.ticket_type
         key = rules.counter_key(
@@ -272,22 +349,25 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
             )
         pool = handlers_by_dept[department.pk]
         settled = category.settle_at_first_contact
-        grade = rng.choice(["A", "B", "B", "C", "C", ""])
-        phone = mobile_number(rng)
+        caller = rng.choice(callers) if callers and rng.random() < KNOWN_CALLER_SHARE else None
+        if caller is not None:
+            customer, name, phone = caller
+            grade = customer.grade if customer.grade in rules.GRADE_RANK else ""
+        else:
+            customer, name, phone = None, chinese_name(rng), mobile_number(rng)
+            grade = rng.choice(["A", "B", "B", "C", "C", ""])
         agent = rng.choice(agents)
-        cancelled = not settled and rng.random() < 0.03
-        steps = _history_steps(at, rng, settled=settled, cancelled=cancelled)
-        owner = None if settled or cancelled or not pool else pool[seq % len(pool)]
+        cancelled = not settled and forced_late is None and rng.random() < 0.03
         ticket = Ticket(
             number=number,
             ticket_type=ticket_type,
             category=category,
-            status=steps[-1][0],
             priority=category.default_priority,
             priority_rank=rules.PRIORITY_RANK[category.default_priority],
             channel=rng.choice(["hotline"] * 6 + ["counter", "web", "sms", "wechat", "email"]),
             title=rng.choice(ISSUES[category.code]),
-            contact_name=chinese_name(rng),
+            customer=customer,
+            contact_name=name,
             contact_phone=phone,
             calling_number=phone,
             address=rng.choice(AREAS),
@@ -296,19 +376,33 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
             grade_rank=rules.grade_rank(grade),
             first_responder=agent,
             department=None if settled else department,
-            owner=owner,
             settled_at_first_contact=settled,
-            resolution="" if cancelled else "已处理完毕，客户确认满意。",
             repeat_count=1 if rng.random() < 0.05 else 0,
             created_at=at,
-            **{field: when for status, when in steps for field in _STAMP.get(status, ())},
         )
+        policy = limits.policy(ticket)
+        steps, reached = _history_steps(
+            at, rng, policy, limits, settled=settled, cancelled=cancelled, late=forced_late
+        )
+        # what lies ahead of now has not happened yet: the order waits at its last step
+        steps = [(status, when) for status, when in steps if when <= now]
+        reached = {pos: when for pos, when in reached.items() if when <= now}
+        status = steps[-1][0]
+        ticket.status = status
+        for step, when in steps:
+            for field in _STAMP.get(step, ()):
+                setattr(ticket, field, when)
+        if status != "received" and not settled and not cancelled and pool:
+            ticket.owner = pool[seq % len(pool)] if status != "dispatched" else None
+        if status in {"resolved", "closed"}:
+            ticket.resolution = "已处理完毕，客户确认满意。"
         ticket.urge_count = ticket.repeat_count
+        deadlines = limits.rows(ticket, policy, reached, now=now)
         tickets.append(ticket)
-        plans.append((steps, agent, owner))
+        plans.append((steps, agent, ticket.owner, deadlines))
     Ticket.objects.bulk_create(tickets, batch_size=500)
-    events = []
-    for ticket, (steps, agent, owner) in zip(tickets, plans, strict=True):
+    events, rows = [], []
+    for ticket, (steps, agent, owner, deadlines) in zip(tickets, plans, strict=True):
         previous = None
         for status, when in steps:
             actor = agent if status in {"received", "dispatched", "closed", "cancelled"} else owner
@@ -328,10 +422,125 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
                 )
             )
             previous = status
+        for row in deadlines:
+            row.ticket = ticket
+            rows.append(row)
     TicketEvent.objects.bulk_create(events, batch_size=2000)
+    if rows:
+        from kefu.sla.models import TicketDeadline
+
+        TicketDeadline.objects.bulk_create(rows, batch_size=2000)
     for key, value in serials.items():
         counter_at_least(NumberCounter, key, value)
     return len(tickets)
+
+
+def _known_callers() -> list[tuple]:
+    """(customer, contact name, mobile) of the archive's customers that have a mobile."""
+    from kefu.customers.models import Contact
+
+    callers, seen = [], set()
+    contacts = (
+        Contact.objects.filter(
+            is_active=True, customer__is_active=True, customer__duplicate_of__isnull=True
+        )
+        .exclude(mobile="")
+        .select_related("customer")
+        .order_by("-is_key", "pk")
+    )
+    for contact in contacts:
+        if contact.customer_id in seen:
+            continue
+        seen.add(contact.customer_id)
+        callers.append((contact.customer, contact.name, contact.mobile))
+    callers.sort(key=lambda caller: caller[0].pk)
+    return callers
+
+
+class _TimeLimits:
+    """The time limits of the history's orders, computed as the SLA engine does at intake
+    (the matching policy, its milestones' due instants on their work calendars)."""
+
+    def __init__(self) -> None:
+        self.calendars: dict = {}
+
+    def policy(self, ticket: Ticket):
+        from kefu.sla.engine import deadlines_plan
+
+        policy, _plan = deadlines_plan(ticket)
+        if policy is None:
+            return None
+        codes = {m.calendar for m in policy.milestones} - set(self.calendars)
+        if codes:
+            from kefu.calendars.selectors import calendars_for
+
+            self.calendars.update(calendars_for(codes))
+        return policy
+
+    def plan(self, policy, at, *, resolved_at=None, reached=None):
+        from kefu.sla.policy import plan_deadlines
+
+        return plan_deadlines(
+            policy, self.calendars, accepted_at=at, resolved_at=resolved_at, reached=reached
+        )
+
+    def rows(self, ticket: Ticket, policy, reached: dict, *, now) -> list:
+        """The order's TicketDeadline rows (unsaved): a milestone met late was marked
+        overdue at its due instant; on an open order the unmet ones run on, and the sweep
+        warns, escalates and marks them overdue as it does for any order."""
+        from kefu.sla.models import TicketDeadline
+        from kefu.sla.policy import MilestoneKind
+        from kefu.tickets.rules import NO_DEADLINE
+        from kefu.tickets.states import FINAL_STATUSES
+
+        if policy is None:
+            return []
+        ticket.sla_policy_code = policy.code
+        resolution = next(
+            (m.position for m in policy.milestones if m.kind == MilestoneKind.RESOLUTION), None
+        )
+        plan = self.plan(policy, ticket.created_at, resolved_at=ticket.resolved_at, reached=reached)
+        final = ticket.status in FINAL_STATUSES
+        result, dues = [], []
+        for item in plan:
+            m = item.milestone
+            met = reached.get(m.position)
+            if m.position == resolution and met is None:
+                met = ticket.resolved_at
+            due = item.due
+            row = TicketDeadline(
+                milestone_id=m.id,
+                position=m.position,
+                kind=m.kind,
+                label=m.label,
+                amount=m.amount,
+                unit=m.unit,
+                calendar_code=m.calendar,
+                starts_at=m.starts_at,
+                pauses=m.pauses,
+                warning_thresholds=list(m.warning_thresholds),
+                hard_limit_amount=m.hard_limit_amount,
+                started_at=item.start,
+                base_due_at=due,
+                due_at=due,
+                hard_due_at=item.hard_deadline.due if item.hard_deadline else None,
+                provisional=item.provisional,
+                warn_at=[w.astimezone(UTC).isoformat() for w in item.warnings],
+                met_at=met,
+                met_recorded_at=met,
+            )
+            if due is not None and met is not None:
+                passed = [w for w in item.warnings if w <= met]
+                row.warned_levels = len(passed)
+                row.warned_at = passed[-1] if passed else None
+                row.breached_at = due if met > due else None
+            elif due is not None and not final:
+                row.next_event_at = min([*item.warnings, due])
+                dues.append(due)
+            result.append(row)
+        ticket.next_due_at = min(dues) if dues else None
+        ticket.due_sort = ticket.next_due_at or NO_DEADLINE
+        return result
 
 
 _STAMP = {
@@ -350,28 +559,85 @@ _ACTION_TO = {
 }
 
 
-def _history_steps(at, rng, *, settled: bool, cancelled: bool) -> list[tuple[str, object]]:
-    if settled:
-        return [
-            ("received", at),
-            ("resolved", at + timedelta(minutes=rng.randrange(2, 15))),
-            ("closed", at + timedelta(hours=rng.randrange(1, 48))),
-        ]
+def _met(rng: random.Random, start, due, *, late: bool | None, fallback: tuple[int, int]):
+    """When a milestone whose clock runs from *start* is met: within its time limit, or
+    (late, about one in fourteen) up to four hours after; *fallback* minutes without one."""
+    if due is None:
+        return start + timedelta(minutes=rng.randrange(*fallback))
+    if late if late is not None else rng.random() < LATE_SHARE:
+        return max(due, start) + timedelta(minutes=rng.randrange(10, 240))
+    window = (due - start).total_seconds()
+    if window < 120:
+        return start + timedelta(minutes=1)
+    return start + timedelta(seconds=window * rng.uniform(0.15, 0.85))
+
+
+def _history_steps(
+    at, rng, policy, limits, *, settled: bool, cancelled: bool, late: bool | None
+) -> tuple[list[tuple[str, object]], dict[int, object]]:
+    """The order's steps and the instants its milestones were reached (by position)."""
+    from kefu.sla.policy import MilestoneKind as K
+
+    milestones = policy.milestones if policy is not None else ()
+    reached: dict[int, object] = {}
+
+    def due_of(kind: str, *, resolved_at=None):
+        if policy is None:
+            return None, None
+        for item in limits.plan(policy, at, resolved_at=resolved_at, reached=reached):
+            if item.milestone.kind == kind:
+                return item.milestone, item.due
+        return None, None
+
+    def reach(kind: str, when) -> None:
+        for m in milestones:
+            if m.kind == kind and m.position not in reached:
+                reached[m.position] = when
+
     steps = [("received", at)]
-    at += timedelta(minutes=rng.randrange(2, 30))
-    steps.append(("dispatched", at))
+    if settled:
+        resolved = at + timedelta(minutes=rng.randrange(2, 15))
+        reach(K.FIRST_CONTACT, resolved)
+        reach(K.RESOLUTION, resolved)
+        steps.append(("resolved", resolved))
+        _m, due = due_of(K.RETURN_VISIT, resolved_at=resolved)
+        closed = _met(rng, resolved, due, late=None, fallback=(60, 48 * 60))
+        reach(K.RETURN_VISIT, closed)
+        steps.append(("closed", closed))
+        return steps, reached
+    dispatched = at + timedelta(minutes=rng.randrange(2, 30))
+    steps.append(("dispatched", dispatched))
     if cancelled:
-        steps.append(("cancelled", at + timedelta(hours=rng.randrange(1, 24))))
-        return steps
-    for status, low, high in (
-        ("signed", 10, 120),
-        ("in_progress", 10, 240),
-        ("resolved", 60, 60 * 72),
-        ("closed", 60, 60 * 48),
-    ):
-        at += timedelta(minutes=rng.randrange(low, high))
-        steps.append((status, at))
-    return steps
+        steps.append(("cancelled", dispatched + timedelta(hours=rng.randrange(1, 24))))
+        return steps, reached
+    _m, due = due_of(K.FIRST_CONTACT)
+    signed = max(
+        _met(rng, dispatched, due, late=None, fallback=(10, 120)),
+        dispatched + timedelta(minutes=1),
+    )
+    reach(K.FIRST_CONTACT, signed)
+    steps.append(("signed", signed))
+    started = signed + timedelta(minutes=rng.randrange(5, 60))
+    steps.append(("in_progress", started))
+    for kind in (K.ARRIVAL, K.HANDLING_OPINION, K.REPLY, K.REPORT):
+        m, due = due_of(kind)
+        if m is not None:
+            reached[m.position] = max(_met(rng, signed, due, late=None, fallback=(30, 240)), signed)
+    _m, due = due_of(K.RESOLUTION)
+    resolved = max(
+        _met(rng, started, due, late=late, fallback=(60, 60 * 72)),
+        started + timedelta(minutes=10),
+    )
+    reach(K.RESOLUTION, resolved)
+    steps.append(("resolved", resolved))
+    _m, due = due_of(K.RETURN_VISIT, resolved_at=resolved)
+    closed = max(
+        _met(rng, resolved, due, late=None, fallback=(60, 60 * 48)),
+        resolved + timedelta(minutes=10),
+    )
+    reach(K.RETURN_VISIT, closed)
+    steps.append(("closed", closed))
+    return steps, reached
 
 
 def _lead(category: Category) -> Department:
