@@ -60,9 +60,10 @@ def sla_cards(user) -> list[Card]:
 
 
 def _month_figures(user) -> tuple[float | None, int]:
-    """This month's on-time rate (every milestone due, met or not) and overdue count over the user's orders. The
-    workspace is opened all day and the figures scan the month's time limits, so they are
-    kept for ``FIGURES_SECONDS``; the compliance page itself is always current."""
+    """This month's on-time rate (every milestone due, met or not) and overdue count over
+    the user's orders. The workspace is opened all day and the figures scan the month's
+    time limits, so they are kept for ``FIGURES_SECONDS``; the compliance page itself is
+    always current."""
     now = timezone.now()
     month = timezone.localdate(now).replace(day=1)
     key = f"kefu.sla.workspace:{user.pk}:{month:%Y-%m}"
