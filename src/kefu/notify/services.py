@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from kefu.core.configcache import ConfigCache
 from kefu.notify.backends import GatewayRefused, QueryableSmsBackend, SendResult, sms_backend
 from kefu.notify.models import (
     MessageChannel,
@@ -67,14 +68,23 @@ def render_template_text(text: str, context: Mapping[str, object]) -> str:
     return formatter.vformat(text, (), _Missing({k: str(v) for k, v in context.items()}))
 
 
+def _active_sms_templates() -> dict[str, str]:
+    return dict(
+        MessageTemplate.objects.filter(channel=MessageChannel.SMS, active=True).values_list(
+            "code", "text"
+        )
+    )
+
+
+# every order sends one on acceptance: kept per process while unchanged
+_sms_templates = ConfigCache(lambda: [MessageTemplate], _active_sms_templates)
+
+
 def sms_template(code: str) -> str | None:
     """The text of the active SMS template *code*, or None when it is missing or switched
-    off (one indexed read)."""
-    return (
-        MessageTemplate.objects.filter(channel=MessageChannel.SMS, active=True, code=code)
-        .values_list("text", flat=True)
-        .first()
-    )
+    off. Read it before a write transaction where it can: inside one, a process that has
+    no copy yet reads the table every time (see :mod:`kefu.core.configcache`)."""
+    return _sms_templates.get().get(code)
 
 
 def sms_queue(

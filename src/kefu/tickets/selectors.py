@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -12,11 +13,12 @@ from django.db.models import Count, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from kefu.core.configcache import ConfigCache
 from kefu.core.tree import subtree_q
 from kefu.org.models import Department, User
 from kefu.org.roles import DataScope, RoleCode
 from kefu.org.scopes import Viewer, scope_q, viewer_for
-from kefu.tickets.models import Category, Ticket
+from kefu.tickets.models import Category, Ticket, TicketType
 from kefu.tickets.states import AWAITING_CUSTOMER, FINAL_STATUSES, OPEN_STATUSES, Status
 
 
@@ -458,6 +460,18 @@ def timeline(ticket: Ticket, *, public_only: bool = False):
 # ---------------------------------------------------------------- categories at intake
 
 
+def _active_categories() -> dict[str, Category]:
+    return {
+        category.code: category
+        for category in Category.objects.filter(is_active=True).select_related("ticket_type")
+    }
+
+
+_categories = ConfigCache(lambda: [Category, TicketType], _active_categories)
+
+
 def active_category(code: str) -> Category | None:
-    """The active category with this code, with its ticket type."""
-    return Category.objects.filter(is_active=True, code=code).select_related("ticket_type").first()
+    """The active category with this code and its ticket type, from the per-process copy
+    (see :mod:`kefu.core.configcache`); each caller gets its own instance."""
+    category = _categories.get().get(code)
+    return None if category is None else copy.copy(category)

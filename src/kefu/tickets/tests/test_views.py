@@ -358,12 +358,10 @@ def test_api_token_authentication(org, catalog):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_api_intake_reads_its_category_and_sms_template_once_and_no_policy_again(
-    org, catalog, monkeypatch
-):
-    """After a first order, the next one reads the token, its category and the SMS
-    template once each, neither the time-limit policies (kept per process) nor its
-    Idempotency-Key; then the number counter and the inserts between BEGIN and COMMIT."""
+def test_api_intake_reads_no_configuration_once_the_process_has_a_copy(org, catalog, monkeypatch):
+    """After a first order, the next one reads neither its category, nor the SMS template,
+    nor the time-limit policies, nor its Idempotency-Key: the token, then the number
+    counter and the inserts between BEGIN and COMMIT."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -391,8 +389,6 @@ def test_api_intake_reads_its_category_and_sms_template_once_and_no_policy_again
     # run the task queue in-process)
     assert intake == [
         "SELECT",  # the token and its user
-        "SELECT",  # the category and its ticket type
-        "SELECT",  # the acceptance SMS template
         "BEGIN",
         "UPDATE",  # the number counter
         "INSERT",  # the order
