@@ -358,29 +358,30 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
             grade = rng.choice(["A", "B", "B", "C", "C", ""])
         agent = rng.choice(agents)
         cancelled = not settled and forced_late is None and rng.random() < 0.03
-        ticket = Ticket(
-            number=number,
-            ticket_type=ticket_type,
-            category=category,
-            priority=category.default_priority,
-            priority_rank=rules.PRIORITY_RANK[category.default_priority],
-            channel=rng.choice(["hotline"] * 6 + ["counter", "web", "sms", "wechat", "email"]),
-            title=rng.choice(ISSUES[category.code]),
-            customer=customer,
-            contact_name=name,
-            contact_phone=phone,
-            calling_number=phone,
-            address=rng.choice(AREAS),
-            call_recording_ref=f"HIST-{seq:05d}",
-            customer_grade=grade,
-            grade_rank=rules.grade_rank(grade),
-            first_responder=agent,
-            department=None if settled else department,
-            settled_at_first_contact=settled,
-            repeat_count=1 if rng.random() < 0.05 else 0,
-            created_at=at,
-        )
-        policy = limits.policy(ticket)
+        fields = {
+            "number": number,
+            "ticket_type": ticket_type,
+            "category": category,
+            "priority": category.default_priority,
+            "priority_rank": rules.PRIORITY_RANK[category.default_priority],
+            "channel": rng.choice(["hotline"] * 6 + ["counter", "web", "sms", "wechat", "email"]),
+            "title": rng.choice(ISSUES[category.code]),
+            "customer": customer,
+            "contact_name": name,
+            "contact_phone": phone,
+            "calling_number": phone,
+            "address": rng.choice(AREAS),
+            "call_recording_ref": f"HIST-{seq:05d}",
+            "customer_grade": grade,
+            "grade_rank": rules.grade_rank(grade),
+            "first_responder": agent,
+            "department": None if settled else department,
+            "settled_at_first_contact": settled,
+            "repeat_count": 1 if rng.random() < 0.05 else 0,
+            "created_at": at,
+        }
+        # the row is written with the status its history reached (bulk, never moved)
+        policy = limits.policy(Ticket(**fields))
         steps, reached = _history_steps(
             at, rng, policy, limits, settled=settled, cancelled=cancelled, late=forced_late
         )
@@ -388,7 +389,7 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
         steps = [(status, when) for status, when in steps if when <= now]
         reached = {pos: when for pos, when in reached.items() if when <= now}
         status = steps[-1][0]
-        ticket.status = status
+        ticket = Ticket(**fields, status=status)
         for step, when in steps:
             for field in _STAMP.get(step, ()):
                 setattr(ticket, field, when)
