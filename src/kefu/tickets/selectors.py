@@ -25,7 +25,8 @@ from kefu.tickets.states import AWAITING_CUSTOMER, FINAL_STATUSES, OPEN_STATUSES
 def tickets_visible(user) -> QuerySet[Ticket]:
     """Orders *user* may see: their department subtree's, plus those they take part in
     (first responder, handler, participant), plus the orders waiting in the claim queue of
-    the customer service centre they answer for (see ``_claim_q``)."""
+    the customer service centre they answer for (see ``_claim_q``), plus, for account
+    managers, the orders on the files of the customers in their care (``_customer_q``)."""
     q = _visible_q(viewer_for(user))
     return Ticket.objects.all() if q is None else Ticket.objects.filter(q)
 
@@ -38,7 +39,25 @@ def _visible_q(viewer: Viewer) -> Q | None:
         q |= Q(pk__in=_participations(viewer.user_id))
         for claim in _claim_q(viewer):
             q |= claim
+        for customers in _customer_q(viewer):
+            q |= customers
     return q
+
+
+# Who follows the service of the customers in their care (客户经理, 客户经理主管).
+CUSTOMER_ROLES = frozenset({RoleCode.CUSTOMER_MANAGER, RoleCode.CM_SUPERVISOR})
+
+
+def _customer_q(viewer: Viewer) -> list[Q]:
+    """The orders on the files of the customers *viewer* looks after: an account manager's
+    own customers and, with a subtree scope, the customers kept in his department's
+    subtree (the customer archive's own scope)."""
+    if not (viewer.roles & CUSTOMER_ROLES):
+        return []
+    found = [Q(customer__account_manager_id=viewer.user_id)]
+    if viewer.scope == DataScope.SUBTREE and viewer.department_path:
+        found.append(subtree_q("customer__department", viewer.department_path))
+    return found
 
 
 # Who takes on the orders that come in without a staff member (待认领).
