@@ -85,6 +85,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "supervised",
             "supervision_due",
             "next_due_at",
+            "next_warn_at",
             "created_at",
             "dispatched_at",
             "signed_at",
@@ -141,6 +142,7 @@ class TicketSerializer(serializers.ModelSerializer):
                 None if ticket.supervision_due is None else ticket.supervision_due.isoformat()
             ),
             "next_due_at": moment(ticket.next_due_at),
+            "next_warn_at": moment(ticket.next_warn_at),
             "created_at": moment(ticket.created_at),
             "dispatched_at": moment(ticket.dispatched_at),
             "signed_at": moment(ticket.signed_at),

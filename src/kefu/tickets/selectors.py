@@ -196,6 +196,7 @@ PAGE_COLUMNS = (
     "grade_rank",
     "due_sort",
     "next_due_at",
+    "next_warn_at",
     "title",
     "customer_grade",
     "urge_count",

@@ -19,7 +19,7 @@ from kefu.core.phones import mask_phone
 from kefu.core.tree import subtree_q
 from kefu.org.permissions import can_manage_org
 from kefu.org.selectors import departments_visible
-from kefu.tickets import lifecycle, selectors, services
+from kefu.tickets import lifecycle, rules, selectors, services
 from kefu.tickets.forms import (
     CategoryForm,
     IntakeForm,
@@ -32,7 +32,7 @@ from kefu.tickets.forms import (
 from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.rules import Channel, Priority
-from kefu.tickets.states import MOVES, OPEN_STATUSES, Action, Need, Status, allowed_actions
+from kefu.tickets.states import MOVES, Action, Need, Status, allowed_actions
 
 QUEUE_LABELS = {
     "mine": gettext_lazy("My open orders"),
@@ -245,41 +245,30 @@ def _queue_filter(form: TicketFilterForm) -> selectors.TicketFilter:
     )
 
 
-# The share of the time from receipt to the next deadline below which the light turns
-# yellow.
-WARNING_SHARE = 0.2
-
-
 def _label_rows(rows) -> None:
     """Give each row its status and priority labels, translated once per page rather than
     looked up through the choices for every row, and its deadline light."""
     statuses = {value: str(label) for value, label in Status.choices}
     priorities = {value: str(label) for value, label in Priority.choices}
-    light_texts = {
-        "ok": pgettext("deadline", "On time"),
-        "warn": pgettext("deadline", "Due soon"),
-        "late": pgettext("deadline", "Overdue"),
-    }
     now = timezone.now()
     for row in rows:
         row.status_label = statuses.get(row.status, row.status)
         row.priority_label = priorities.get(row.priority, row.priority)
-        row.light = _light(row, now)
-        row.light_text = light_texts.get(row.light, "")
+    label_lights(rows, now)
 
 
-def _light(row, now) -> str:
-    """The traffic light of an order's next deadline, from columns the page already loads:
-    "late" once it has passed, "warn" when less than WARNING_SHARE of the time from receipt
-    remains, else "ok"; "" for a finished order or one without a deadline."""
-    due = row.next_due_at
-    if due is None or row.status not in OPEN_STATUSES:
-        return ""
-    if due <= now:
-        return "late"
-    if due - now < (due - row.created_at) * WARNING_SHARE:
-        return "warn"
-    return "ok"
+def label_lights(rows, now) -> None:
+    """Give each order its deadline light (``Ticket.deadline_light``), the light's word and
+    the time left or past in words, so that it never reads by colour alone."""
+    words = {"ok": pgettext("deadline", "On time"), "warn": pgettext("deadline", "Due soon")}
+    for row in rows:
+        row.light = row.deadline_light(now)
+        row.light_text = row.light_left = ""
+        if row.light == "late":
+            row.light_text = rules.deadline_words(row.next_due_at, now)  # "overdue 3 h"
+        elif row.light:
+            row.light_text = words[row.light]
+            row.light_left = rules.deadline_words(row.next_due_at, now)  # "2 h left"
 
 
 def _indented(nodes):
