@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -476,3 +476,36 @@ def active_category(code: str) -> Category | None:
     (see :mod:`kefu.core.configcache`); each caller gets its own instance."""
     category = _categories.get().get(code)
     return None if category is None else copy.copy(category)
+
+
+CALLER_ORDERS = 10
+
+
+def caller_orders(user, phone: str, *, customer_ids=()) -> list[Ticket]:
+    """The caller's most recent orders in *user*'s scope, open and finished, newest first:
+    those with the number as contact or calling number and those of the caller's customer
+    files, each with its category, handler and ``last_note`` (the latest timeline line
+    with words). One query."""
+    from kefu.tickets.models import TicketEvent
+
+    phone = (phone or "").strip()
+    match = Q()
+    if phone:
+        match |= Q(contact_phone=phone) | Q(calling_number=phone)
+    if customer_ids:
+        match |= Q(customer_id__in=list(customer_ids))
+    if not match:
+        return []
+    last_note = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"))
+        .exclude(note="")
+        .order_by("-created_at", "-id")
+        .values("note")[:1]
+    )
+    return list(
+        tickets_visible(user)
+        .filter(match)
+        .select_related("category", "owner", "department")
+        .annotate(last_note=Subquery(last_note))
+        .order_by("-created_at", "-id")[:CALLER_ORDERS]
+    )

@@ -32,7 +32,15 @@ from kefu.tickets.forms import (
 from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.rules import Channel, Priority
-from kefu.tickets.states import MOVES, Action, Need, Status, allowed_actions
+from kefu.tickets.states import (
+    AWAITING_CUSTOMER,
+    MOVES,
+    OPEN_STATUSES,
+    Action,
+    Need,
+    Status,
+    allowed_actions,
+)
 
 QUEUE_LABELS = {
     "mine": gettext_lazy("My open orders"),
@@ -65,6 +73,15 @@ def intake(request):
         "channel": request.GET.get("channel", Channel.HOTLINE),
         "call_recording_ref": request.GET.get("recording", ""),
     }
+    if request.method != "POST" and initial["calling_number"]:
+        # the phone switch opened the form: what the panel knows of the caller is filled in
+        caller = _caller(request.user, initial["calling_number"])
+        initial["address"] = caller["caller_address"]
+        if len(caller["caller_files"]) == 1:
+            customer = caller["caller_files"][0]["hit"].customer
+            initial.update(customer=customer.pk, contact_name=customer.name)
+            if customer.grade in {"A", "B", "C"}:
+                initial["customer_grade"] = customer.grade
     form = IntakeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -106,7 +123,8 @@ def intake(request):
                 % {"number": ticket.number, "no": request.user.employee_no or "—"},
             )
             return redirect("tickets:detail", pk=ticket.pk)
-    caller = _caller_context(request, form)
+    if request.method == "POST" or not initial["calling_number"]:
+        caller = _caller_context(request, form)
     return render(request, "tickets/intake.html", {"form": form, **caller})
 
 
@@ -120,21 +138,45 @@ def _caller_context(request, form) -> dict:
 
 
 def _caller(user, phone: str) -> dict:
-    """The screen pop: the caller's customer file(s) and open orders, within the scope."""
+    """The screen pop: the caller's customer file(s) with their accounts, and the caller's
+    recent orders in the scope (open ones first, each with its handler, next deadline and
+    last note), and the address the new order is likely about."""
+    from kefu.customers.models import ServiceAccount
     from kefu.customers.selectors import customer_lookup
     from kefu.customers.services import current_policy
 
     phone = (phone or "").strip()
-    open_orders = selectors.tickets_visible(user).filter(
-        pk__in=services.open_tickets_for_caller(phone=phone).values("pk")
-    )[:10]
     hits = customer_lookup(user, phone, limit=3) if len(phone) >= 7 else []
+    accounts: dict[int, list] = {}
+    if hits:
+        for account in ServiceAccount.objects.filter(
+            customer_id__in=[hit.customer.pk for hit in hits], is_active=True
+        ).order_by("number"):
+            accounts.setdefault(account.customer_id, []).append(account)
+    orders = selectors.caller_orders(user, phone, customer_ids=[hit.customer.pk for hit in hits])
+    label_lights(orders, timezone.now())
+    files = []
+    for hit in hits:
+        own = accounts.get(hit.customer.pk, [])
+        address = next((a.premises_address for a in own if a.premises_address), "")
+        files.append(
+            {"hit": hit, "accounts": own, "address": address or hit.customer.address or ""}
+        )
+    address = files[0]["address"] if len(files) == 1 else ""
+    if not address and not files:
+        address = next((t.address for t in orders if t.address), "")
     return {
         "caller_phone": phone,
-        "open_orders": open_orders,
+        "open_orders": [t for t in orders if t.status in OPEN_OR_AWAITING],
+        "finished_orders": [t for t in orders if t.status not in OPEN_OR_AWAITING],
         "customer_hits": hits,
+        "caller_files": files,
+        "caller_address": address,
         "customer_policy": current_policy() if hits else None,
     }
+
+
+OPEN_OR_AWAITING = OPEN_STATUSES | AWAITING_CUSTOMER
 
 
 def _customer_for(user, customer_id):

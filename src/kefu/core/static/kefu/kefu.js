@@ -45,12 +45,21 @@ function kefuUseCustomer(button) {
   if (grade && button.dataset.grade) grade.value = button.dataset.grade;
   var name = document.getElementById("id_contact_name");
   if (name && !name.value) name.value = button.dataset.name;
+  kefuFillAddress(button.dataset.address);
   var chosen = document.getElementById("chosen-customer");
   if (chosen) chosen.textContent = (chosen.dataset.label || "") + "：" + button.dataset.name;
 }
 // A caller with exactly one customer file: take it at once (on load and when the caller
 // panel is refreshed).
+// The caller's address (their customer file's, or their last order's) goes into an empty
+// address field.
+function kefuFillAddress(value) {
+  var address = document.getElementById("id_address");
+  if (address && value && !address.value) address.value = value;
+}
 function kefuTakeOnlyCustomer(root) {
+  var known = root.querySelector && root.querySelector("[data-caller-address]");
+  if (known) kefuFillAddress(known.dataset.callerAddress);
   if (!root.querySelector || !root.querySelector("[data-take-only-customer]")) return;
   var button = root.querySelector("[data-use-customer]");
   if (button) kefuUseCustomer(button);
