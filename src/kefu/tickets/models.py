@@ -526,3 +526,39 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class CannedReply(models.Model):
+    """A canned reply or note (常用语) staff insert into the order page's note and reply
+    boxes: for one category (and the categories under it) or, without one, for all."""
+
+    title = models.CharField(_("title"), max_length=60)
+    text = models.TextField(
+        _("text"),
+        help_text=_("Placeholders: {number}, {customer}, {agent_no}."),
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_replies",
+        help_text=_("Empty: offered on every order."),
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "title"], name="canned_reply_title_per_category"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -509,3 +509,36 @@ def caller_orders(user, phone: str, *, customer_ids=()) -> list[Ticket]:
         .annotate(last_note=Subquery(last_note))
         .order_by("-created_at", "-id")[:CALLER_ORDERS]
     )
+
+
+def canned_replies_for(ticket: Ticket, user) -> list[dict[str, str]]:
+    """The active canned replies (常用语) offered on *ticket*'s page: those of its category
+    and of the categories above it first, then the general ones, each with its
+    placeholders ({number}, {customer}, {agent_no}) filled in for this order and *user*."""
+    from kefu.tickets.models import CannedReply
+
+    ids = [int(part) for part in ticket.category.path.strip("/").split("/") if part]
+    rows = CannedReply.objects.filter(
+        Q(category__isnull=True) | Q(category_id__in=ids), is_active=True
+    ).order_by("sort_order", "id")
+    values = {
+        "number": ticket.number,
+        "customer": ticket.contact_name or "",
+        "agent_no": getattr(user, "employee_no", "") or "",
+    }
+    found = [
+        {
+            "title": row.title,
+            "text": _fill(row.text, values),
+            "category": row.category.name if row.category_id else "",
+        }
+        for row in rows.select_related("category")
+    ]
+    return sorted(found, key=lambda reply: reply["category"] == "")
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    """``text`` with the known placeholders filled; any other braces are left as typed."""
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text

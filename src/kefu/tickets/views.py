@@ -29,17 +29,19 @@ from kefu.tickets.forms import (
     TicketFilterForm,
     TrackForm,
 )
-from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
+from kefu.tickets.models import CannedReply, Category, RoutingRule, Ticket, TicketType
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.rules import Channel, Priority
 from kefu.tickets.states import (
     AWAITING_CUSTOMER,
+    DESTRUCTIVE,
     MOVES,
     OPEN_STATUSES,
     Action,
     Need,
     Status,
     allowed_actions,
+    next_action,
 )
 
 QUEUE_LABELS = {
@@ -394,6 +396,11 @@ def _action_forms(user, ticket) -> list[dict]:
 def detail(request, pk):
     ticket = _ticket_or_404(request.user, pk)
     actions = _action_forms(request.user, ticket)
+    first = next_action(
+        ticket.status,
+        [item["action"] for item in actions],
+        settle_first=ticket.category.settle_at_first_contact,
+    )
     return render(
         request,
         "tickets/detail.html",
@@ -402,6 +409,12 @@ def detail(request, pk):
             "timeline": selectors.timeline(ticket),
             "children": ticket.children.select_related("department", "owner").order_by("id"),
             "actions": actions,
+            "primary_action": next((i for i in actions if i["action"] == first), None),
+            "other_actions": [
+                i for i in actions if i["action"] != first and i["action"] not in DESTRUCTIVE
+            ],
+            "danger_actions": [i for i in actions if i["action"] in DESTRUCTIVE],
+            "canned_replies": selectors.canned_replies_for(ticket, request.user),
             "reason_form": ReasonForm(),
             "can_supervise": may_supervise(request.user, ticket),
             "can_claim": ticket.first_responder_id is None and ticket.is_open,
@@ -450,6 +463,12 @@ def act(request, pk):
     action = request.POST.get("action", "")
     if action not in Action.values:
         messages.error(request, _("Unknown action."))
+        return _back(ticket)
+    if action in DESTRUCTIVE and request.POST.get("confirm") != "1":
+        messages.error(
+            request,
+            _("Tick the confirmation box to %(action)s.") % {"action": Action(action).label},
+        )
         return _back(ticket)
     try:
         ticket = services.ticket_transition(
@@ -575,6 +594,14 @@ link_customer = _simple_post(_link_customer)
 
 
 def _merge(request, ticket):
+    if request.POST.get("confirm") != "1":
+        raise ValidationError(
+            {
+                "confirm": ValidationError(
+                    _("Tick the confirmation box to merge the order."), code="required"
+                )
+            }
+        )
     number = request.POST.get("into", "").strip().upper()
     survivor = selectors.tickets_visible(request.user).filter(number=number).first()
     if survivor is None:
@@ -715,6 +742,9 @@ def config(request):
             "rules": RoutingRule.objects.select_related("category", "department").order_by(
                 "order", "id"
             ),
+            "canned_replies": CannedReply.objects.select_related("category").order_by(
+                "category__path", "sort_order", "id"
+            ),
         },
     )
 
@@ -756,6 +786,17 @@ def category_edit(request, pk=None):
             services.category_update(category=instance, **data)
 
     return _config_form(request, CategoryForm, instance, _("Category"), save)
+
+
+@login_required
+def canned_edit(request, pk=None):
+    from kefu.tickets.forms import CannedReplyForm
+    from kefu.tickets.models import CannedReply
+
+    instance = get_object_or_404(CannedReply, pk=pk) if pk else None
+    return _config_form(
+        request, CannedReplyForm, instance, _("Canned reply"), lambda form: form.save()
+    )
 
 
 @login_required
