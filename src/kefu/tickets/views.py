@@ -396,11 +396,15 @@ def _action_forms(user, ticket) -> list[dict]:
 def detail(request, pk):
     ticket = _ticket_or_404(request.user, pk)
     actions = _action_forms(request.user, ticket)
-    first = next_action(
-        ticket.status,
-        [item["action"] for item in actions],
-        settle_first=ticket.category.settle_at_first_contact,
-    )
+    can_claim = ticket.first_responder_id is None and ticket.is_open
+    # an order nobody has taken on yet is first taken on; then its next move
+    first = None
+    if not can_claim:
+        first = next_action(
+            ticket.status,
+            [item["action"] for item in actions],
+            settle_first=ticket.category.settle_at_first_contact,
+        )
     return render(
         request,
         "tickets/detail.html",
@@ -417,7 +421,7 @@ def detail(request, pk):
             "canned_replies": selectors.canned_replies_for(ticket, request.user),
             "reason_form": ReasonForm(),
             "can_supervise": may_supervise(request.user, ticket),
-            "can_claim": ticket.first_responder_id is None and ticket.is_open,
+            "can_claim": can_claim,
             "can_child": may_take(request.user, ticket, Action.RESOLVE)
             and ticket.status in {Status.SIGNED, Status.IN_PROGRESS},
             "reply_draft": services.reply_draft(ticket) if ticket.resolution else "",
