@@ -21,6 +21,7 @@ router.register("visit-plans", customers_api.VisitPlanViewSet, basename="visit-p
 router.register("tickets", tickets_api.TicketViewSet, basename="ticket")
 router.register("categories", tickets_api.CategoryViewSet, basename="category")
 router.register("routing-rules", tickets_api.RoutingRuleViewSet, basename="routing-rule")
+router.register("canned-replies", tickets_api.CannedReplyViewSet, basename="canned-reply")
 router.register("return-visits", followups_api.ReturnVisitViewSet, basename="return-visit")
 router.register("surveys", followups_api.QuestionnaireViewSet, basename="survey")
 router.register("survey-responses", followups_api.SurveyResponseViewSet, basename="survey-response")

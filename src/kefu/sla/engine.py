@@ -138,13 +138,19 @@ def _start_clock(row: TicketDeadline, start: datetime, calendar: Calendar) -> No
 
 
 def _sync_ticket(ticket: Ticket, rows: Iterable[TicketDeadline]) -> None:
-    """The order's next due time = earliest due instant of a running, unmet milestone."""
-    dues = [
-        r.due_at for r in rows if r.due_at is not None and r.met_at is None and r.paused_at is None
-    ]
+    """The order's next due time = earliest due instant of a running, unmet milestone; its
+    next warning = the earliest instant one of those milestones reaches its first warning
+    threshold (the queues' light turns yellow then and stays so until it is met)."""
+    running = [r for r in rows if r.due_at is not None and r.met_at is None and r.paused_at is None]
     if ticket.status in FINAL_STATUSES:
-        dues = []
-    ticket_next_due_set(ticket=ticket, next_due_at=min(dues) if dues else None)
+        running = []
+    dues = [r.due_at for r in running]
+    warns = [_parse(r.warn_at[0]) for r in running if r.warn_at]
+    ticket_next_due_set(
+        ticket=ticket,
+        next_due_at=min(dues) if dues else None,
+        next_warn_at=min(warns) if warns else None,
+    )
 
 
 def _event(ticket: Ticket, kind: str, note: str, now: datetime, **data) -> None:

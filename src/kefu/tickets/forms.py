@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from kefu.core.forms import DateInput
 from kefu.org.models import Department
-from kefu.tickets.models import Category, DepartmentQueue, RoutingRule, TicketType
+from kefu.tickets.models import CannedReply, Category, DepartmentQueue, RoutingRule, TicketType
 from kefu.tickets.rules import Channel, Priority, too_long_message
 from kefu.tickets.states import Status
 
@@ -211,6 +211,20 @@ class CategoryForm(forms.ModelForm):
         self.fields["lead_department"].label_from_instance = _tree_label
         if self.instance.pk:
             self.fields["parent"].disabled = True
+
+
+class CannedReplyForm(forms.ModelForm):
+    class Meta:
+        model = CannedReply
+        fields = ["title", "text", "category", "sort_order", "is_active"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("path")
+        self.fields["category"].label_from_instance = _tree_label
+        self.fields["category"].empty_label = str(_("All categories"))
+        limit_length(self.fields["text"], settings.KEFU_TICKET_NOTE_MAX_CHARS)
 
 
 class RoutingRuleForm(forms.ModelForm):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -215,6 +215,7 @@ PAGE_COLUMNS = (
     "grade_rank",
     "due_sort",
     "next_due_at",
+    "next_warn_at",
     "title",
     "customer_grade",
     "urge_count",
@@ -494,3 +495,69 @@ def active_category(code: str) -> Category | None:
     (see :mod:`kefu.core.configcache`); each caller gets its own instance."""
     category = _categories.get().get(code)
     return None if category is None else copy.copy(category)
+
+
+CALLER_ORDERS = 10
+
+
+def caller_orders(user, phone: str, *, customer_ids=()) -> list[Ticket]:
+    """The caller's most recent orders in *user*'s scope, open and finished, newest first:
+    those with the number as contact or calling number and those of the caller's customer
+    files, each with its category, handler and ``last_note`` (the latest timeline line
+    with words). One query."""
+    from kefu.tickets.models import TicketEvent
+
+    phone = (phone or "").strip()
+    match = Q()
+    if phone:
+        match |= Q(contact_phone=phone) | Q(calling_number=phone)
+    if customer_ids:
+        match |= Q(customer_id__in=list(customer_ids))
+    if not match:
+        return []
+    last_note = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"))
+        .exclude(note="")
+        .order_by("-created_at", "-id")
+        .values("note")[:1]
+    )
+    return list(
+        tickets_visible(user)
+        .filter(match)
+        .select_related("category", "owner", "department")
+        .annotate(last_note=Subquery(last_note))
+        .order_by("-created_at", "-id")[:CALLER_ORDERS]
+    )
+
+
+def canned_replies_for(ticket: Ticket, user) -> list[dict[str, str]]:
+    """The active canned replies (常用语) offered on *ticket*'s page: those of its category
+    and of the categories above it first, then the general ones, each with its
+    placeholders ({number}, {customer}, {agent_no}) filled in for this order and *user*."""
+    from kefu.tickets.models import CannedReply
+
+    ids = [int(part) for part in ticket.category.path.strip("/").split("/") if part]
+    rows = CannedReply.objects.filter(
+        Q(category__isnull=True) | Q(category_id__in=ids), is_active=True
+    ).order_by("sort_order", "id")
+    values = {
+        "number": ticket.number,
+        "customer": ticket.contact_name or "",
+        "agent_no": getattr(user, "employee_no", "") or "",
+    }
+    found = [
+        {
+            "title": row.title,
+            "text": _fill(row.text, values),
+            "category": row.category.name if row.category_id else "",
+        }
+        for row in rows.select_related("category")
+    ]
+    return sorted(found, key=lambda reply: reply["category"] == "")
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    """``text`` with the known placeholders filled; any other braces are left as typed."""
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
