@@ -299,7 +299,9 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
         return 0
     from kefu.tickets import rules
     from kefu.tickets.models import NumberCounter, TicketEvent
+    from kefu.tickets.selectors import vocabulary
 
+    vocab = vocabulary()
     now = timezone.now()
     leaf_codes = [code for code in ISSUES if code in categories]
     recent_codes = [code for code in COMPLAINT_CODES if code in categories]
@@ -352,7 +354,7 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
         caller = rng.choice(callers) if callers and rng.random() < KNOWN_CALLER_SHARE else None
         if caller is not None:
             customer, name, phone = caller
-            grade = customer.grade if customer.grade in rules.GRADE_RANK else ""
+            grade = customer.grade if customer.grade in vocab.grades else ""
         else:
             customer, name, phone = None, chinese_name(rng), mobile_number(rng)
             grade = rng.choice(["A", "B", "B", "C", "C", ""])
@@ -373,7 +375,7 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
             "address": rng.choice(AREAS),
             "call_recording_ref": f"HIST-{seq:05d}",
             "customer_grade": grade,
-            "grade_rank": rules.grade_rank(grade),
+            "grade_rank": vocab.grade_rank(grade),
             "first_responder": agent,
             "department": None if settled else department,
             "settled_at_first_contact": settled,
