@@ -358,3 +358,22 @@ def test_trying_a_policy_from_its_edit_page_before_saving(
     again = rendered_form(answer, "explain-form")
     assert again.fields.get("draft_of") == str(policy.pk)
     assert list(SlaPolicy.objects.order_by("id").values()) == before
+
+
+def test_the_explain_command_answers_for_operators(org, demo_categories, property_preset):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    with time_machine.travel(T0, tick=False):
+        call_command("sla", "explain", "--category", "leak", "--channel", "hotline", stdout=out)
+    text = out.getvalue()
+    assert (
+        "property-escalated 上级转办事项：不适用（渠道：本单为 服务热线，策略要求 上级转办）"
+        in text
+    )
+    assert "property-repair-leak 报修·跑冒滴漏：适用（条件全部满足）" in text
+    assert "30 分钟，现在受理的到期时间 2026-03-02 10:30" in text
+    with pytest.raises(CommandError, match="渠道：没有代码为 fax 的选项"):
+        call_command("sla", "explain", "--channel", "fax", stdout=StringIO())
