@@ -187,6 +187,7 @@ def _facts(ticket: Ticket, codes: dict[int, str]) -> Facts:
         category="/".join(codes[i] for i in ids if i in codes),
         priority=ticket.priority,
         customer_grade=ticket.customer_grade,
+        service_tier=ticket.customer.service_tier if ticket.customer_id else "",
         channel=ticket.channel,
     )
 

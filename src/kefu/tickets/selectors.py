@@ -561,3 +561,76 @@ def _fill(text: str, values: dict[str, str]) -> str:
     for key, value in values.items():
         text = text.replace("{" + key + "}", value)
     return text
+
+
+# ---------------------------------------------------------------- configurable lists
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The configurable lists an order's facts come from: the channels (code → name, in
+    order; ``active`` those offered at intake) and the customer archive's grades and
+    service tiers (code → label, in rank order)."""
+
+    channels: dict[str, str]
+    active_channels: tuple[str, ...]
+    grades: dict[str, str]
+    tiers: dict[str, str]
+
+    def grade_rank(self, grade: str) -> int:
+        from kefu.tickets.rules import grade_rank
+
+        return grade_rank(grade, tuple(self.grades))
+
+
+def _vocabulary() -> Vocabulary:
+    from kefu.customers.services import current_policy
+    from kefu.tickets.models import IntakeChannel
+
+    rows = list(IntakeChannel.objects.order_by("sort_order", "id"))
+    policy = current_policy()
+    return Vocabulary(
+        channels={row.code: row.name for row in rows},
+        active_channels=tuple(row.code for row in rows if row.is_active),
+        grades={o.code: str(o.label) for o in policy.grades},
+        tiers={o.code: str(o.label) for o in policy.service_tiers},
+    )
+
+
+def _vocabulary_models() -> list:
+    from kefu.customers.models import CustomerPolicyConfig
+    from kefu.tickets.models import IntakeChannel
+
+    return [IntakeChannel, CustomerPolicyConfig]
+
+
+_vocabulary_cache = ConfigCache(_vocabulary_models, _vocabulary)
+
+
+def vocabulary() -> Vocabulary:
+    """The channels, grades and tiers in force, from the per-process copy."""
+    return _vocabulary_cache.get()
+
+
+def channel_choices(
+    *, active_only: bool = True, vocab: Vocabulary | None = None
+) -> list[tuple[str, str]]:
+    vocab = vocab or vocabulary()
+    codes = vocab.active_channels if active_only else tuple(vocab.channels)
+    return [(code, vocab.channels[code]) for code in codes]
+
+
+def channel_name(code: str) -> str:
+    return vocabulary().channels.get(code, code)
+
+
+def grade_choices(vocab: Vocabulary | None = None) -> list[tuple[str, str]]:
+    vocab = vocab or vocabulary()
+    return [
+        (code, code if label == code else f"{code} · {label}")
+        for code, label in vocab.grades.items()
+    ]
+
+
+def tier_choices() -> list[tuple[str, str]]:
+    return list(vocabulary().tiers.items())

@@ -29,7 +29,14 @@ from kefu.tickets.forms import (
     TicketFilterForm,
     TrackForm,
 )
-from kefu.tickets.models import CannedReply, Category, RoutingRule, Ticket, TicketType
+from kefu.tickets.models import (
+    CannedReply,
+    Category,
+    IntakeChannel,
+    RoutingRule,
+    Ticket,
+    TicketType,
+)
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.rules import Channel, Priority
 from kefu.tickets.states import (
@@ -749,6 +756,7 @@ def config(request):
             "canned_replies": CannedReply.objects.select_related("category").order_by(
                 "category__path", "sort_order", "id"
             ),
+            "channels": IntakeChannel.objects.order_by("sort_order", "id"),
         },
     )
 
@@ -809,6 +817,24 @@ def rule_edit(request, pk=None):
     return _config_form(
         request, RoutingRuleForm, instance, _("Routing rule"), lambda form: form.save()
     )
+
+
+@login_required
+def channel_edit(request, pk=None):
+    from kefu.tickets.forms import IntakeChannelForm
+    from kefu.tickets.models import IntakeChannel
+
+    instance = get_object_or_404(IntakeChannel, pk=pk) if pk else None
+
+    def save(form):
+        data = dict(form.cleaned_data)
+        if instance is None:
+            services.channel_create(**data)
+        else:
+            data.pop("code", None)
+            services.channel_update(channel=instance, **data)
+
+    return _config_form(request, IntakeChannelForm, instance, _("Channel"), save)
 
 
 @login_required
