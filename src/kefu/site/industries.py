@@ -10,8 +10,12 @@ docs/presets.md lists the values and where each comes from.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The visit-plan rules every installation is seeded with (kefu.followups.seeds.PLAN_RULES).
 DELIVERY_CYCLE = "delivery-cycle"  # RV-01: delivered projects, monthly then quarterly
@@ -29,7 +33,7 @@ HOUSEHOLD_RULES = frozenset({HOLIDAY})
 @dataclass(frozen=True)
 class Industry:
     code: str
-    label: str
+    label: StrOrPromise
     customer_preset: str  # kefu.customers.policy.PRESETS
     sla_preset: str  # kefu.sla.presets.PRESETS
     complaint_industry: str  # ComplaintClass.industry offered

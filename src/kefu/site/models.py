@@ -38,4 +38,11 @@ class PresetApplication(models.Model):
         ordering = ["-applied_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.industry} {self.applied_at:%Y-%m-%d %H:%M}"
+        return f"{self.industry_label} {self.applied_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def industry_label(self) -> str:
+        from kefu.site.industries import INDUSTRIES
+
+        industry = INDUSTRIES.get(self.industry)
+        return str(industry.label) if industry else self.industry

@@ -280,7 +280,9 @@ def company_industries() -> dict[Department, str]:
 
 
 def _recorded_industry(company: Department | None) -> str:
-    return company_industries().get(company, "") if company else installation_industry()
+    if company is None:
+        return installation_industry()
+    return company_industries().get(company, "")
 
 
 def installation_industry() -> str:

@@ -72,11 +72,11 @@ class Command(BaseCommand):
         if options["company"]:
             company = Department.objects.filter(code=options["company"]).first()
             if company is None:
-                raise CommandError(f"No department with the code {options['company']!r}.")
+                raise CommandError(f"没有代码为 {options['company']!r} 的部门。")
         if options["user"]:
             actor = User.objects.filter(username=options["user"]).first()
             if actor is None:
-                raise CommandError(f"No user named {options['user']!r}.")
+                raise CommandError(f"没有用户名为 {options['user']!r} 的用户。")
         try:
             report = presets.preset_apply(
                 industry=options["industry"],
@@ -94,6 +94,6 @@ class Command(BaseCommand):
             self.stdout.write(f"! {note}")
         count = len(report.changes)
         if report.dry_run:
-            self.stdout.write(f"{report.industry_label}: {count} setting(s) would change.")
+            self.stdout.write(f"{report.industry_label}：{count} 项设置将会改变（预览，未保存）。")
         else:
-            self.stdout.write(f"{report.industry_label}: {count} setting(s) changed.")
+            self.stdout.write(f"{report.industry_label}：已改变 {count} 项设置。")
