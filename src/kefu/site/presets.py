@@ -275,7 +275,8 @@ def company_industries() -> dict[Department, str]:
     latest: dict[Department, str] = {}
     rows = PresetApplication.objects.filter(company__isnull=False).select_related("company")
     for row in rows.order_by("applied_at", "id"):
-        latest[row.company] = row.industry
+        if row.company is not None:
+            latest[row.company] = row.industry
     return latest
 
 
