@@ -11,11 +11,13 @@ from django.core.management.base import CommandError
 from kefu.complaints.models import ComplaintSettings
 from kefu.complaints.services import settings_get as complaint_settings
 from kefu.customers.models import CustomerPolicyConfig
+from kefu.customers.policy import PRESETS as CUSTOMER_PRESETS
 from kefu.customers.services import current_policy
 from kefu.followups.models import PlanRule
 from kefu.site.models import PresetApplication
 from kefu.site.presets import company_industries, preset_apply, settings_snapshot
 from kefu.sla.models import SlaPolicy
+from kefu.sla.presets import PRESETS as SLA_PRESETS
 from kefu.sla.services import sla_preset_load
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +128,13 @@ def test_applying_an_industry_sets_every_part_and_a_second_apply_changes_nothing
     assert policy.preset == industry
     assert CustomerPolicyConfig.objects.get().preset == industry
     assert policy.tier_codes == tiers
+    assert policy == CUSTOMER_PRESETS[industry]  # grades, window, days, roles … all of it
     assert running_preset_policies() == policies
+    for spec in SLA_PRESETS[industry].policies:
+        milestones = SlaPolicy.objects.get(code=spec.code).milestones.order_by("position")
+        assert [(m.kind, m.amount, m.unit, m.starts_at) for m in milestones] == [
+            (m.kind, m.amount, m.unit, m.starts_at) for m in spec.milestones
+        ]
     assert complaint_settings().industry == industry
     assert running_rules() == rules
     shown = {(c.part, c.setting): (c.before, c.after) for c in report.changes}
