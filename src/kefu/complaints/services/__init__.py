@@ -31,7 +31,12 @@ from kefu.complaints.services.closing import (
     close_problems,
     ticket_close_blockers,
 )
-from kefu.complaints.services.configuration import authority_limits, seeds_ensure, settings_get
+from kefu.complaints.services.configuration import (
+    authority_limits,
+    seeds_ensure,
+    settings_get,
+    settings_set_industry,
+)
 from kefu.complaints.services.corrective import action_add, action_complete, action_verify
 from kefu.complaints.services.identity import identity_add, identity_reveal, identity_update
 from kefu.complaints.services.investigation import case_attribute
@@ -89,5 +94,6 @@ __all__ = [
     "seeds_ensure",
     "series_of",
     "settings_get",
+    "settings_set_industry",
     "ticket_close_blockers",
 ]
