@@ -17,6 +17,7 @@ from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.core.phones import mask_phone
 from kefu.core.tree import subtree_q
+from kefu.notify.models import MessageTemplate
 from kefu.org.permissions import can_manage_org
 from kefu.org.selectors import departments_visible
 from kefu.tickets import lifecycle, selectors, services
@@ -29,7 +30,7 @@ from kefu.tickets.forms import (
     TicketFilterForm,
     TrackForm,
 )
-from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
+from kefu.tickets.models import Category, DepartmentQueue, RoutingRule, Ticket, TicketType
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.rules import Channel, Priority
 from kefu.tickets.states import MOVES, OPEN_STATUSES, Action, Need, Status, allowed_actions
@@ -684,6 +685,11 @@ def config(request):
             "rules": RoutingRule.objects.select_related("category", "department").order_by(
                 "order", "id"
             ),
+            "types": TicketType.objects.order_by("sort_order", "id"),
+            "queues": DepartmentQueue.objects.select_related("department").order_by(
+                "department__path"
+            ),
+            "templates": MessageTemplate.objects.order_by("code"),
         },
     )
 
@@ -764,8 +770,6 @@ def queue_edit(request, pk=None):
 @login_required
 def template_edit(request, pk):
     from django import forms as django_forms
-
-    from kefu.notify.models import MessageTemplate
 
     class TemplateForm(django_forms.ModelForm):
         class Meta:
