@@ -8,6 +8,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from kefu.notify import selectors, services
@@ -130,6 +131,15 @@ class NotificationFilter(filters.FilterSet):
         fields = ["unread", "kind"]
 
 
+class NewestFirst(CursorPagination):
+    """The API's keyset pagination, newest notice first."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = "-id"
+
+
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     """The signed-in person's in-app notifications, newest first; ``groups`` gives the
     unread ones grouped by what they point to and their kind; ``read`` marks them read;
@@ -137,6 +147,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
+    pagination_class = NewestFirst
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self):
