@@ -87,13 +87,19 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class KindCountSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    count = serializers.IntegerField()
+
+
 class NotificationGroupSerializer(serializers.Serializer):
-    url = serializers.CharField()
+    url = serializers.CharField(help_text="where the most pressing of them points")
     kind = serializers.ChoiceField(choices=NotificationKind.choices)
     kind_label = serializers.CharField()
     subject = serializers.CharField()
-    title = serializers.CharField(help_text="e.g. GD20261203-00034：3 条超时提醒")
+    title = serializers.CharField(help_text="e.g. GD20261203-00034：3 条超时提醒、1 条待办任务")
     count = serializers.IntegerField()
+    kinds = KindCountSerializer(many=True, help_text="how many of each kind, most pressing first")
     latest_text = serializers.CharField()
     latest_at = serializers.DateTimeField()
     ids = serializers.ListField(child=serializers.IntegerField())
@@ -161,7 +167,15 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         groups = selectors.unread_groups(request.user)
         return Response(
             NotificationGroupSerializer(
-                [{**g.__dict__, "kind_label": g.kind_label, "title": g.title} for g in groups],
+                [
+                    {
+                        **g.__dict__,
+                        "kinds": [{"kind": k, "count": n} for k, n in g.kinds],
+                        "kind_label": g.kind_label,
+                        "title": g.title,
+                    }
+                    for g in groups
+                ],
                 many=True,
             ).data
         )

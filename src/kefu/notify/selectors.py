@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Min, QuerySet
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kefu.notify.models import (
@@ -70,14 +71,32 @@ def messages_list(
 # ------------------------------------------------------------------ in-app notifications
 
 
+#: the order in which a group names its kinds and picks its link: what most needs the
+#: person first
+URGENCY = (
+    NotificationKind.MAJOR,
+    NotificationKind.ESCALATION,
+    NotificationKind.URGE,
+    NotificationKind.SUPERVISION,
+    NotificationKind.TASK,
+    NotificationKind.SLA_OVERDUE,
+    NotificationKind.SLA_WARNING,
+    NotificationKind.COMPLAINT_DECISION,
+    NotificationKind.PROGRESS,
+    NotificationKind.GENERAL,
+)
+
+
 @dataclass(frozen=True)
 class NotificationGroup:
-    """The unread notices of one kind about one thing (an order, a complaint, a visit)."""
+    """The unread notices about one thing (an order with its return visits, a complaint),
+    counted by kind."""
 
-    url: str
-    kind: str
+    url: str  # where the most pressing of them points
+    kind: str  # the most pressing kind among them
     subject: str
     count: int
+    kinds: tuple[tuple[str, int], ...]  # (kind, how many), the most pressing first
     latest_id: int
     latest_text: str
     latest_at: datetime
@@ -89,43 +108,57 @@ class NotificationGroup:
 
     @property
     def title(self) -> str:
-        """``GD20261203-00034：3 条超时提醒``; a single notice is shown as it was written."""
+        """``GD20261203-00034：3 条超时提醒、1 条工单进展``; a single notice is shown as it
+        was written."""
         if self.count == 1 or not self.subject:
             return self.latest_text
-        return ngettext(
-            "%(subject)s: %(count)d %(kind)s notice",
-            "%(subject)s: %(count)d %(kind)s notices",
-            self.count,
-        ) % {"subject": self.subject, "count": self.count, "kind": self.kind_label}
+        parts = [
+            ngettext("%(count)d %(kind)s notice", "%(count)d %(kind)s notices", count)
+            % {"count": count, "kind": NotificationKind(kind).label}
+            for kind, count in self.kinds
+        ]
+        return _("%(subject)s: %(parts)s") % {
+            "subject": self.subject,
+            "parts": _(", ").join(parts),
+        }
 
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
+def _rank(kind: str) -> int:
+    return URGENCY.index(kind) if kind in URGENCY else len(URGENCY)
+
+
 def unread_groups(user, *, limit: int = 100) -> list[NotificationGroup]:
-    """The user's unread notices grouped by what they point to and their kind, the group
-    with the newest notice first."""
+    """The user's unread notices grouped by what they are about (the order's number: its
+    progress, deadlines and return visits together; a notice without one by its link), the
+    group with the newest notice first."""
     rows = list(
         Notification.objects.filter(recipient=user, read_at__isnull=True)
         .order_by("-id")
         .values_list("id", "url", "kind", "subject", "text", "created_at")[:2000]
     )
-    groups: dict[tuple[str, str], list] = {}
+    groups: dict[str, list] = {}
     for row in rows:
-        pk, url, kind = row[0], row[1], row[2]
-        # a notice without a link stands alone
-        key = (url or f"#{pk}", kind)
-        groups.setdefault(key, []).append(row)
+        pk, url, subject = row[0], row[1], row[3]
+        groups.setdefault(subject or url or f"#{pk}", []).append(row)
     result = []
-    for (_url, kind), items in groups.items():
+    for items in groups.values():
         latest = items[0]
+        counts: dict[str, int] = {}
+        for item in items:
+            counts[item[2]] = counts.get(item[2], 0) + 1
+        kinds = tuple(sorted(counts.items(), key=lambda pair: _rank(pair[0])))
+        top = kinds[0][0]
         result.append(
             NotificationGroup(
-                url=latest[1],
-                kind=kind,
-                subject=next((item[3] for item in items if item[3]), ""),
+                url=next(item[1] for item in items if item[2] == top),
+                kind=top,
+                subject=latest[3],
                 count=len(items),
+                kinds=kinds,
                 latest_id=latest[0],
                 latest_text=latest[4],
                 latest_at=latest[5],

@@ -120,15 +120,19 @@ def notifications_mark_read(
 
 
 def notifications_open(*, user, path: str, now: datetime | None = None) -> int:
-    """The person opened the page at ``path``: the unread notices that point to it are
-    read now. Returns how many are still unread (for the bell), in one query when none
-    pointed to the page."""
-    counts = Notification.objects.filter(recipient=user, read_at__isnull=True).aggregate(
-        total=Count("id"), here=Count("id", filter=Q(url=path))
+    """The person opened the page at ``path``: the unread notices that point to it, and the
+    others about the same order or case, are read now. Returns how many are still unread
+    (for the bell), in one query when none pointed to the page."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    counts = unread.aggregate(total=Count("id"), here=Count("id", filter=Q(url=path)))
+    if not counts["here"]:
+        return counts["total"]
+    # the order's other notices are read with it: its return visit, its deadlines
+    subjects = set(unread.filter(url=path).exclude(subject="").values_list("subject", flat=True))
+    read = unread.filter(Q(url=path) | Q(subject__in=subjects)).update(
+        read_at=now or timezone.now()
     )
-    if counts["here"]:
-        notifications_mark_read(user=user, url=path, now=now)
-    return counts["total"] - counts["here"]
+    return counts["total"] - read
 
 
 def notification_mutes_set(*, user, kinds: Iterable[str], now: datetime | None = None) -> set[str]:

@@ -43,11 +43,15 @@ def test_the_notices_of_one_order_are_grouped_by_kind(client_as, org, new_ticket
             subject=ticket.number,
         )
     assert unread(org.agent) == 5  # resolved, the return visit to make, three overdue
+    other = handled(new_ticket, org)
     page = client_as(org.agent).get("/notifications/").content.decode()
-    assert len(re.findall(r'data-testid="notification-group"', page)) == 3
-    assert f"{ticket.number}：3 条超时提醒" in page
-    assert f"{ticket.number}：办结 — 厨房水管爆裂" in page
-    assert "回访任务" in page
+    # one line per order: its progress, deadlines and return visit together
+    assert len(re.findall(r'data-testid="notification-group"', page)) == 2
+    assert f"{ticket.number}：1 条待办任务、3 条超时提醒、1 条工单进展" in page
+    assert f"{other.number}：1 条待办任务、1 条工单进展" in page
+    # its link leads to what most needs the agent: the return visit to make
+    visit = Notification.objects.get(recipient=org.agent, subject=ticket.number, kind="task")
+    assert f'href="{visit.url}"' in page
     assert 'hx-trigger="every 30s"' in page  # new ones appear without reloading
 
 
@@ -59,15 +63,21 @@ def test_opening_the_order_reads_its_notices(client_as, org, new_ticket):
         url=f"/tickets/{ticket.pk}/",
         kind=NotificationKind.SLA_OVERDUE,
     )
-    assert unread(org.agent) == 3
+    other = handled(new_ticket, org)
+    assert unread(org.agent) == 5
     page = client_as(org.agent).get(f"/tickets/{ticket.pk}/").content.decode()
-    # the bell on the opened order's page counts only what is about something else: the
-    # return visit to make
-    assert re.search(r'data-testid="bell-count">1<', page)
+    # the order's notices are read, its return visit's too; the bell on the opened page
+    # counts only the other order's two
+    assert re.search(r'data-testid="bell-count">2<', page)
     assert not Notification.objects.filter(
-        recipient=org.agent, url=f"/tickets/{ticket.pk}/", read_at__isnull=True
+        recipient=org.agent, subject=ticket.number, read_at__isnull=True
     ).exists()
-    assert unread(org.agent) == 1
+    assert (
+        Notification.objects.filter(
+            recipient=org.agent, subject=other.number, read_at__isnull=True
+        ).count()
+        == 2
+    )
 
 
 def test_mark_all_read_as_rendered(client_as, org, new_ticket):
