@@ -37,6 +37,7 @@ router.register("calendar-days", calendars_api.CalendarDayViewSet, basename="cal
 router.register("sla-policies", sla_api.SlaPolicyViewSet, basename="sla-policy")
 router.register("sla-milestones", sla_api.SlaMilestoneViewSet, basename="sla-milestone")
 router.register("messages", notify_api.MessageViewSet, basename="message")
+router.register("notifications", notify_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -17,6 +17,7 @@ from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.core.phones import mask_phone
 from kefu.core.tree import subtree_q
+from kefu.notify.models import MessageTemplate
 from kefu.org.permissions import can_manage_org
 from kefu.org.selectors import departments_visible
 from kefu.tickets import lifecycle, rules, selectors, services
@@ -32,6 +33,7 @@ from kefu.tickets.forms import (
 from kefu.tickets.models import (
     CannedReply,
     Category,
+    DepartmentQueue,
     IntakeChannel,
     RoutingRule,
     Ticket,
@@ -757,6 +759,11 @@ def config(request):
                 "category__path", "sort_order", "id"
             ),
             "channels": IntakeChannel.objects.order_by("sort_order", "id"),
+            "types": TicketType.objects.order_by("sort_order", "id"),
+            "queues": DepartmentQueue.objects.select_related("department").order_by(
+                "department__path"
+            ),
+            "templates": MessageTemplate.objects.order_by("code"),
         },
     )
 
@@ -866,8 +873,6 @@ def queue_edit(request, pk=None):
 @login_required
 def template_edit(request, pk):
     from django import forms as django_forms
-
-    from kefu.notify.models import MessageTemplate
 
     class TemplateForm(django_forms.ModelForm):
         class Meta:
