@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from kefu.calendars.models import WorkCalendar
 from kefu.sla import engine, selectors, services
+from kefu.sla.events import start_event_choices
 from kefu.sla.models import (
     DelayNotice,
     OverdueInvestigation,
@@ -54,6 +55,11 @@ class SlaMilestoneSerializer(serializers.ModelSerializer):
     policy = serializers.PrimaryKeyRelatedField(queryset=SlaPolicy.objects.all())
     calendar = serializers.SlugRelatedField(slug_field="code", queryset=WorkCalendar.objects.all())
     unit = serializers.ChoiceField(choices=UnitChoices.choices)
+    starts_at = serializers.ChoiceField(
+        choices=start_event_choices(),
+        required=False,
+        help_text="Code of the event the clock starts at (kefu.sla.events).",
+    )
     warning_thresholds = serializers.ListField(child=serializers.IntegerField(), required=False)
     position = serializers.IntegerField(required=False, min_value=1)
 
@@ -79,6 +85,8 @@ class SlaMilestoneSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         if self.instance is not None and not isinstance(self.instance, list):
             fields["policy"].read_only = True
+        # the events other apps declared when they were loaded
+        fields["starts_at"].choices = start_event_choices()
         return fields
 
 

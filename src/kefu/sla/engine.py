@@ -34,8 +34,10 @@ from kefu.notify.services import notifications_build
 from kefu.org.models import Department, DepartmentKind, User
 from kefu.org.permissions import in_department
 from kefu.org.roles import RoleCode
+from kefu.sla.events import start_event_label
 from kefu.sla.models import DelayNotice, OverdueInvestigation, SlaPolicy, TicketDeadline
 from kefu.sla.policy import (
+    MET_PREFIX,
     Facts,
     MilestoneKind,
     MilestoneSpec,
@@ -53,7 +55,7 @@ from kefu.tickets.services import (
     ticket_next_due_set,
     timeline_append,
 )
-from kefu.tickets.states import FINAL_STATUSES, OPEN_STATUSES, Action
+from kefu.tickets.states import FINAL_STATUSES, OPEN_STATUSES, Action, Status
 
 logger = logging.getLogger(__name__)
 
@@ -404,17 +406,23 @@ def _meet_in_order(ticket: Ticket, rows: list[TicketDeadline], met: dict, now: d
 
 
 def _start_waiting(rows: list[TicketDeadline], ticket: Ticket, now: datetime) -> set:
-    """Start the clocks that wait for the resolution or for the previous milestone."""
+    """Start the clocks that wait for the resolution, for the previous milestone or for
+    the milestone of a kind (``met:<kind>``) to be reached."""
     started = set()
     previous = None
     calendars: dict[str, Calendar] | None = None
-    for row in sorted(rows, key=lambda r: r.position):
+    ordered = sorted(rows, key=lambda r: r.position)
+    for row in ordered:
         start = None
         if row.started_at is None and row.met_at is None:
             if row.starts_at == StartsAt.RESOLUTION and ticket.resolved_at:
                 start = ticket.resolved_at
             elif row.starts_at == StartsAt.PREVIOUS and previous is not None and previous.met_at:
                 start = previous.met_at
+            elif row.starts_at.startswith(MET_PREFIX):
+                kind = row.starts_at[len(MET_PREFIX) :]
+                source = next((r for r in ordered if r.kind == kind and r is not row), None)
+                start = source.met_at if source is not None else None
         previous = row
         if start is None:
             continue
@@ -423,6 +431,55 @@ def _start_waiting(rows: list[TicketDeadline], ticket: Ticket, now: datetime) ->
         _start_clock(row, start, calendars[row.calendar_code])
         started.add(row)
     return started
+
+
+def clock_event_start(
+    *, ticket: Ticket, event: str, at: datetime, actor: User | None = None, now: datetime
+) -> list[TicketDeadline]:
+    """``event`` (a start event another app declared, e.g. ``investigation_finished``)
+    happened on ``ticket`` at ``at``: start every milestone of the order whose clock waits
+    for it, with a line on the order's timeline. A milestone already started keeps its
+    clock (the first time the event happens counts); a finished order starts nothing.
+    Returns the milestones started."""
+    ticket = ticket_lock(ticket=ticket)
+    if ticket.status in FINAL_STATUSES:
+        return []
+    rows = list(TicketDeadline.objects.select_for_update().filter(ticket=ticket))
+    waiting = [
+        r for r in rows if r.starts_at == event and r.started_at is None and r.met_at is None
+    ]
+    if not waiting:
+        return []
+    calendars = calendars_for({r.calendar_code for r in waiting})
+    for row in sorted(waiting, key=lambda r: r.position):
+        _start_clock(row, at, calendars[row.calendar_code])
+        if ticket.status == Status.SUSPENDED and row.pauses:
+            # started while the order is suspended: it counts from the resume
+            row.paused_at = at
+            row.next_event_at = None
+        row.save()
+    _event(
+        ticket,
+        EventKind.NOTE,
+        _("Clocks started at “%(event)s”: %(items)s")
+        % {
+            "event": start_event_label(event),
+            "items": "；".join(
+                _("%(name)s due %(due)s")
+                % {
+                    "name": r.name,
+                    "due": timezone.localtime(r.due_at).strftime("%Y-%m-%d %H:%M"),
+                }
+                for r in waiting
+            ),
+        },
+        now,
+        actor=actor,
+        event=event,
+        positions=[r.position for r in waiting],
+    )
+    _sync_ticket(ticket, rows)
+    return waiting
 
 
 def _resume(ticket: Ticket, rows: list[TicketDeadline], now: datetime) -> set:
