@@ -247,6 +247,7 @@ class TicketDeadlineSerializer(serializers.ModelSerializer):
                 else None
             ),
             "reason": inv.reason,
+            "department": inv.department.code if inv.department_id else None,
         }
 
 

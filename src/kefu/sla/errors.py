@@ -15,7 +15,6 @@ CODES = {
     "hard_limit_too_short": _("The hard limit is shorter than the target."),
     "milestone_referenced": _("The next milestone starts when this one is reached."),
     "no_previous_milestone": _("The first milestone cannot start at a previous one."),
-    "overdue_investigation_open": _("The overdue investigation is not answered yet."),
     "start_milestone_missing": _("The milestone the clock starts at is not in the policy."),
     "time_before_start": _("The time is before the clock started."),
     "time_in_future": _("The time is in the future."),

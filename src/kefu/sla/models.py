@@ -308,6 +308,16 @@ class TicketDeadline(models.Model):
     escalate_at = models.JSONField(default=list, blank=True, editable=False)
     escalated_levels = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # once overdue: the department that held the order when the milestone fell due, whose
+    # step was late (CMP-19: it gets the investigation notice when the order is closed)
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department late"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     next_event_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
@@ -333,8 +343,9 @@ class TicketDeadline(models.Model):
 
 
 class OverdueInvestigation(models.Model):
-    """查办单: opened when a milestone is breached; the department answers it with a reason
-    before the order may be closed."""
+    """查办单 (CMP-19): when an order that ran late is closed, each department whose step was
+    late gets one, to find the reason; ``deadline`` is that department's first late step.
+    The department answers it with the reason after the closure."""
 
     ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -355,6 +366,14 @@ class OverdueInvestigation(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overdue_investigations",
     )
     opened_at = models.DateTimeField(_("opened at"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)

@@ -189,6 +189,7 @@ def ticket_deadlines(ticket) -> QuerySet:
         .select_related(
             "investigation",
             "investigation__answered_by",
+            "investigation__department",
             "delay_notice",
             "delay_notice__assignee",
             "delay_notice__done_by",

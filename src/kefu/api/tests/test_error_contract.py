@@ -119,6 +119,14 @@ def path_and_persona(path: str):
         elif path.endswith("/investigation/"):
             investigation = OverdueInvestigation.objects.select_related("ticket", "deadline")
             investigation = investigation.first()
+            if investigation is None:  # opened when a late order is closed: open one so
+                deadline = TicketDeadline.objects.select_related("ticket").first()
+                investigation = OverdueInvestigation.objects.create(
+                    ticket=deadline.ticket,
+                    deadline=deadline,
+                    department=deadline.ticket.department,
+                    opened_at=deadline.ticket.created_at,
+                )
             values = {
                 "number": investigation.ticket.number,
                 "position": investigation.deadline.position,
