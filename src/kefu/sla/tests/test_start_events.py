@@ -189,6 +189,22 @@ def reply_after_report(manufacturing):
     )
 
 
+def test_the_api_lists_the_start_events_and_takes_their_codes(org, client_as, manufacturing):
+    client = client_as(org.admin)
+    listed = {e["code"]: e["label"] for e in client.get("/api/v1/sla/start-events/").json()}
+    assert listed["investigation_finished"] == "投诉调查结束"
+    report = SlaPolicy.objects.get(code="manufacturing-complaint").milestones.get(kind="report")
+    url = f"/api/v1/sla-milestones/{report.pk}/"
+    refused = client.patch(url, {"starts_at": "contract_signed"}, content_type="application/json")
+    assert refused.status_code == 400
+    report.refresh_from_db()
+    assert report.starts_at == "investigation_finished"
+    done = client.patch(url, {"starts_at": "met:handling_opinion"}, content_type="application/json")
+    assert done.status_code == 200, done.content
+    report.refresh_from_db()
+    assert report.starts_at == "met:handling_opinion"
+
+
 def test_a_milestone_starts_when_another_kind_is_reached(org, reply_after_report, received):
     """``met:report``: a clock that waits for the report, wherever it sits in the policy."""
     from kefu.sla import engine
