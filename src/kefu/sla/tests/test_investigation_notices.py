@@ -17,6 +17,7 @@ from kefu.sla.tests.test_engine import T0, property_preset, rows, sweep  # noqa:
 from kefu.tickets import services as tickets
 from kefu.tickets.states import Action, Status
 from kefu.tickets.tests.conftest import catalog, new_ticket  # noqa: F401
+from kefu.tickets.tests.rendered import rendered_form
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,7 @@ def test_an_order_handed_on_while_overdue_is_urged_at_its_new_department(
     property_preset,  # noqa: F811
     marketing_head,
     django_capture_on_commit_callbacks,
+    client_as,
 ):
     """维修部 lets the arrival run late, then transfers the order: 市场部 now owns the open
     overdue step and is urged; at the closure only 维修部 was late."""
@@ -140,3 +142,18 @@ def test_an_order_handed_on_while_overdue_is_urged_at_its_new_department(
     assert list(
         OverdueInvestigation.objects.filter(ticket=ticket).values_list("department", flat=True)
     ) == [org.repairs.pk]
+
+    # 维修部's head finds it on the workspace and answers it from the department's list
+    client = client_as(org.head)
+    assert "待答复的查办单" in client.get("/").content.decode()
+    page = client.get("/sla/investigations/").content.decode()
+    investigation = OverdueInvestigation.objects.get(ticket=ticket)
+    form = rendered_form(page, f"investigation-answer-{investigation.pk}")
+    form.fields["reason"] = "到场前等待配件"
+    assert client.post(form.action, form.fields).status_code == 302
+    investigation.refresh_from_db()
+    assert (investigation.reason, investigation.answered_by) == ("到场前等待配件", org.head)
+    assert ticket.number not in client.get("/sla/investigations/").content.decode()
+    # 市场部 was not late: nothing for it to answer
+    assert client_as(marketing_head).get("/sla/investigations/").status_code == 200
+    assert not OverdueInvestigation.objects.filter(department=org.marketing).exists()
