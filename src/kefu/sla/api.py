@@ -305,6 +305,23 @@ class TicketDeadlineReachedView(APIView):
         return Response(TicketDeadlineSerializer(row).data)
 
 
+class StartEventsView(APIView):
+    """The named events a milestone's clock can start at (``starts_at`` of a milestone):
+    the order's own, each milestone kind reached, and those other apps declared."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "StartEvent",
+            {"code": serializers.CharField(), "label": serializers.CharField()},
+            many=True,
+        )
+    )
+    def get(self, request):
+        return Response([{"code": c, "label": str(label)} for c, label in start_event_choices()])
+
+
 class InvestigationAnswerView(APIView):
     """The handling department answers the overdue investigation (查办单) with a reason."""
 
@@ -457,26 +474,8 @@ class ComplianceView(APIView):
         return Response(ComplianceRowSerializer(data, many=True).data)
 
 
-class StartEventsView(APIView):
-    """The named events a milestone's clock can start at (``starts_at`` of a milestone):
-    the order's own, each milestone kind reached, and those other apps declared."""
-
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        responses=inline_serializer(
-            "StartEvent",
-            {"code": serializers.CharField(), "label": serializers.CharField()},
-            many=True,
-        )
-    )
-    def get(self, request):
-        return Response([{"code": c, "label": str(label)} for c, label in start_event_choices()])
-
-
 urlpatterns = [
     path("sla/compliance/", ComplianceView.as_view(), name="sla-compliance"),
-    path("sla/start-events/", StartEventsView.as_view(), name="sla-start-events"),
     path(
         "tickets/<str:number>/deadlines/",
         TicketDeadlinesView.as_view(),
@@ -497,4 +496,5 @@ urlpatterns = [
         DelayNoticeView.as_view(),
         name="ticket-deadline-delay-notice",
     ),
+    path("sla/start-events/", StartEventsView.as_view(), name="sla-start-events"),
 ]

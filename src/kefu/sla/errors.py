@@ -19,6 +19,6 @@ CODES = {
     "time_before_start": _("The time is before the clock started."),
     "time_in_future": _("The time is in the future."),
     "time_not_in_future": _("The time must be in the future."),
-    "unknown_start_event": _("The clock starts at an event that does not exist."),
     "unknown_field": _("The request names a field that does not exist."),
+    "unknown_start_event": _("The clock starts at an event that does not exist."),
 }
