@@ -45,7 +45,6 @@ from kefu.calendars.workcal import (
 __all__ = [
     "CONDITION_FIELDS",
     "ELAPSED_UNITS",
-    "MET_PREFIX",
     "Facts",
     "MilestoneDeadline",
     "MilestoneKind",
