@@ -724,7 +724,7 @@ class _Batch:
         *,
         text: str,
         url: str,
-        kind: str,
+        kind: str = NotificationKind.GENERAL,
         subject: str = "",
         later=False,
     ) -> None:
