@@ -8,8 +8,16 @@ from django.utils.translation import pgettext_lazy
 
 from kefu.core.forms import DateInput
 from kefu.org.models import Department
-from kefu.tickets.models import Category, DepartmentQueue, RoutingRule, TicketType
+from kefu.tickets.models import (
+    CannedReply,
+    Category,
+    DepartmentQueue,
+    IntakeChannel,
+    RoutingRule,
+    TicketType,
+)
 from kefu.tickets.rules import Channel, Priority, too_long_message
+from kefu.tickets.selectors import channel_choices, grade_choices, vocabulary
 from kefu.tickets.states import Status
 
 
@@ -27,19 +35,13 @@ def limit_length(field: forms.CharField, limit: int) -> None:
 
 
 class IntakeForm(forms.Form):
-    channel = forms.ChoiceField(
-        label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE
-    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=(), initial=Channel.HOTLINE)
     calling_number = forms.CharField(label=_("Calling number"), required=False, max_length=30)
     call_recording_ref = forms.CharField(label=_("Call recording"), required=False, max_length=200)
     contact_name = forms.CharField(label=_("Contact name"), required=False, max_length=60)
     contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=30)
     address = forms.CharField(label=_("Address / site"), required=False, max_length=200)
-    customer_grade = forms.ChoiceField(
-        label=_("Customer grade"),
-        required=False,
-        choices=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")],
-    )
+    customer_grade = forms.ChoiceField(label=_("Customer grade"), required=False, choices=())
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     priority = forms.ChoiceField(
         label=_("Priority"),
@@ -65,6 +67,9 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        vocab = vocabulary()
+        self.fields["channel"].choices = channel_choices(vocab=vocab)
+        self.fields["customer_grade"].choices = [("", "—"), *grade_choices(vocab)]
         self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("path")
         self.fields["category"].label_from_instance = _tree_label
         self.fields["department"].queryset = Department.objects.active().order_by("path")
@@ -116,19 +121,19 @@ class TicketFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("Department"), required=False, queryset=Department.objects.none()
     )
-    channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", _("All")), *Channel.choices]
-    )
-    grade = forms.ChoiceField(
-        label=_("Customer grade"),
-        required=False,
-        choices=[("", _("All")), ("A", "A"), ("B", "B"), ("C", "C")],
-    )
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=())
+    grade = forms.ChoiceField(label=_("Customer grade"), required=False, choices=())
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput)
     received_to = forms.DateField(label=_("Received to"), required=False, widget=DateInput)
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
+        vocab = vocabulary()
+        self.fields["channel"].choices = [
+            ("", _("All")),
+            *channel_choices(active_only=False, vocab=vocab),
+        ]
+        self.fields["grade"].choices = [("", _("All")), *grade_choices(vocab)]
         self.fields["category"].queryset = Category.objects.order_by("path")
         self.fields["category"].label_from_instance = _tree_label
         self.fields["department"].queryset = (
@@ -284,13 +289,34 @@ class CategoryForm(forms.ModelForm):
             self.fields["parent"].disabled = True
 
 
+class CannedReplyForm(forms.ModelForm):
+    class Meta:
+        model = CannedReply
+        fields = ["title", "text", "category", "sort_order", "is_active"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("path")
+        self.fields["category"].label_from_instance = _tree_label
+        self.fields["category"].empty_label = str(_("All categories"))
+        limit_length(self.fields["text"], settings.KEFU_TICKET_NOTE_MAX_CHARS)
+
+
 class RoutingRuleForm(forms.ModelForm):
+    customer_grade = forms.ChoiceField(label=_("Customer grade"), required=False, choices=())
+
     class Meta:
         model = RoutingRule
         fields = ["order", "category", "area", "customer_grade", "department", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        grades = grade_choices()
+        current = self.instance.customer_grade
+        if current and current not in dict(grades):
+            grades.append((current, current))  # a grade since taken off the list
+        self.fields["customer_grade"].choices = [("", _("Any")), *grades]
         self.fields["category"].queryset = Category.objects.order_by("path")
         self.fields["category"].label_from_instance = _tree_label
         self.fields["department"].queryset = Department.objects.active().order_by("path")
@@ -368,6 +394,21 @@ class TrackForm(forms.Form):
         regex=r"^\d{4}$",
         error_messages={"invalid": _("Enter the last 4 digits.")},
     )
+
+
+class IntakeChannelForm(forms.ModelForm):
+    class Meta:
+        model = IntakeChannel
+        fields = ["name", "code", "sort_order", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+    def _post_clean(self):
+        # The service validates and saves; the form only checks its fields.
+        pass
 
 
 class TicketTypeForm(forms.ModelForm):

@@ -18,6 +18,7 @@ from kefu.org.models import Department, User
 from kefu.tickets import rules
 from kefu.tickets.models import Category, EventKind, Ticket, TicketEvent
 from kefu.tickets.permissions import may_supervise, may_take
+from kefu.tickets.selectors import vocabulary
 from kefu.tickets.services.common import (
     department_people,
     notes_check,
@@ -371,8 +372,9 @@ def ticket_link_customer(
             }
         )
     ticket.customer = customer
-    ticket.customer_grade = customer.grade if customer.grade in rules.GRADE_RANK else ""
-    ticket.grade_rank = rules.grade_rank(ticket.customer_grade)
+    vocab = vocabulary()
+    ticket.customer_grade = customer.grade if customer.grade in vocab.grades else ""
+    ticket.grade_rank = vocab.grade_rank(ticket.customer_grade)
     ticket.save(update_fields=["customer", "customer_grade", "grade_rank", "updated_at"])
     timeline_append(
         ticket=ticket,
