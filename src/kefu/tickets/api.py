@@ -1,10 +1,16 @@
 """REST API for work orders: intake with Idempotency-Key, scoped reads, actions."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
@@ -18,6 +24,7 @@ from kefu.org.models import Department, User
 from kefu.org.permissions import can_manage_org
 from kefu.tickets import lifecycle, selectors, services
 from kefu.tickets.models import (
+    CannedReply,
     Category,
     IntakeChannel,
     RoutingRule,
@@ -92,6 +99,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "supervised",
             "supervision_due",
             "next_due_at",
+            "next_warn_at",
             "created_at",
             "dispatched_at",
             "signed_at",
@@ -148,6 +156,7 @@ class TicketSerializer(serializers.ModelSerializer):
                 None if ticket.supervision_due is None else ticket.supervision_due.isoformat()
             ),
             "next_due_at": moment(ticket.next_due_at),
+            "next_warn_at": moment(ticket.next_warn_at),
             "created_at": moment(ticket.created_at),
             "dispatched_at": moment(ticket.dispatched_at),
             "signed_at": moment(ticket.signed_at),
@@ -657,3 +666,41 @@ class RoutingRuleViewSet(viewsets.ModelViewSet):
     serializer_class = RoutingRuleSerializer
     permission_classes = [permissions.IsAuthenticated, IsAdministratorOrReadOnly]
     queryset = RoutingRule.objects.select_related("category", "department").order_by("order", "id")
+
+
+class CannedReplySerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = CannedReply
+        fields = ["id", "title", "text", "category", "sort_order", "is_active"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "category",
+                OpenApiTypes.STR,
+                description="A category's code: its canned replies and the general ones.",
+            )
+        ]
+    )
+)
+class CannedReplyViewSet(viewsets.ModelViewSet):
+    """Canned replies and notes (常用语) offered on the order page, per category or for
+    all; administrators create and change them. ``?category=<code>`` lists those of one
+    category (and the general ones)."""
+
+    serializer_class = CannedReplySerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdministratorOrReadOnly]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        qs = CannedReply.objects.select_related("category").order_by("sort_order", "id")
+        code = self.request.query_params.get("category") if self.request else None
+        if code:
+            qs = qs.filter(Q(category__code=code) | Q(category__isnull=True))
+        return qs

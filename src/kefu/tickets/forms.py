@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from kefu.core.forms import DateInput
 from kefu.org.models import Department
 from kefu.tickets.models import (
+    CannedReply,
     Category,
     DepartmentQueue,
     IntakeChannel,
@@ -189,7 +191,77 @@ class ReasonForm(forms.Form):
         limit_length(self.fields["resolution"], settings.KEFU_TICKET_NOTE_MAX_CHARS)
 
 
+REQUIRED_WORDS = {"必填", "required", "是", "yes", "true", "*"}
+OPTIONAL_WORDS = {"", "选填", "optional", "否", "no", "false"}
+
+
+class ExtraFieldsField(forms.CharField):
+    """A category's extra intake fields, one a line: ``code | label | 必填`` (the label and
+    the last part may be left out) instead of JSON."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "placeholder": "meter_no | 表号 | 必填"})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                " | ".join(
+                    [
+                        str(spec.get("name", "")),
+                        str(spec.get("label", spec.get("name", ""))),
+                        "必填" if spec.get("required") else "选填",
+                    ]
+                )
+                for spec in value
+                if isinstance(spec, dict)
+            )
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        specs = []
+        for number, line in enumerate(str(value or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.replace("｜", "|").split("|")]
+            if len(parts) > 3:
+                raise ValidationError(
+                    _("Line %(line)d: write at most code | label | required."),
+                    code="invalid",
+                    params={"line": number},
+                )
+            name = parts[0]
+            if not name.isidentifier() or not name.isascii():
+                raise ValidationError(
+                    _(
+                        "Line %(line)d: the code “%(name)s” may hold only letters, digits and "
+                        "underscores, and not start with a digit."
+                    ),
+                    code="invalid",
+                    params={"line": number, "name": name},
+                )
+            flag = parts[2].lower() if len(parts) == 3 else ""
+            if flag not in REQUIRED_WORDS | OPTIONAL_WORDS:
+                raise ValidationError(
+                    _("Line %(line)d: the last part is 必填 (required) or 选填 (optional)."),
+                    code="invalid",
+                    params={"line": number},
+                )
+            label = parts[1] if len(parts) > 1 and parts[1] else name
+            specs.append({"name": name, "label": label, "required": flag in REQUIRED_WORDS})
+        return specs
+
+
 class CategoryForm(forms.ModelForm):
+    extra_fields = ExtraFieldsField(
+        label=_("Extra form fields"),
+        required=False,
+        help_text=_(
+            "One field the agent fills in at intake a line: code | label | 必填 or 选填, "
+            "e.g. meter_no | 表号 | 必填."
+        ),
+    )
+
     class Meta:
         model = Category
         fields = [
@@ -215,6 +287,20 @@ class CategoryForm(forms.ModelForm):
         self.fields["lead_department"].label_from_instance = _tree_label
         if self.instance.pk:
             self.fields["parent"].disabled = True
+
+
+class CannedReplyForm(forms.ModelForm):
+    class Meta:
+        model = CannedReply
+        fields = ["title", "text", "category", "sort_order", "is_active"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("path")
+        self.fields["category"].label_from_instance = _tree_label
+        self.fields["category"].empty_label = str(_("All categories"))
+        limit_length(self.fields["text"], settings.KEFU_TICKET_NOTE_MAX_CHARS)
 
 
 class RoutingRuleForm(forms.ModelForm):

@@ -321,6 +321,9 @@ class Ticket(models.Model):
     # next_due_at for ordering queues: never NULL (no deadline sorts last), so the queue
     # index (priority, grade, due, id) serves keyset pagination.
     due_sort = models.DateTimeField(default=NO_DEADLINE, editable=False)
+    # when the next deadline's policy warns first (its warning threshold): from then on the
+    # queues show the order's light yellow; NULL: no running milestone warns
+    next_warn_at = models.DateTimeField(_("next warning"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("received at"), db_index=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
@@ -400,6 +403,18 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def deadline_light(self, now) -> str:
+        """The traffic light of the next deadline: "late" once it has passed, "warn" from
+        the policy's warning instant, "ok" before; "" when finished or without a deadline."""
+        due = self.next_due_at
+        if due is None or self.status not in OPEN_STATUSES:
+            return ""
+        if due <= now:
+            return "late"
+        if self.next_warn_at is not None and self.next_warn_at <= now:
+            return "warn"
+        return "ok"
 
     def get_channel_display(self) -> str:
         """The name of the order's channel in the configurable list (its code when the
@@ -545,3 +560,39 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class CannedReply(models.Model):
+    """A canned reply or note (常用语) staff insert into the order page's note and reply
+    boxes: for one category (and the categories under it) or, without one, for all."""
+
+    title = models.CharField(_("title"), max_length=60)
+    text = models.TextField(
+        _("text"),
+        help_text=_("Placeholders: {number}, {customer}, {agent_no}."),
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_replies",
+        help_text=_("Empty: offered on every order."),
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "title"], name="canned_reply_title_per_category"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -241,3 +241,23 @@ def truncate(text: str, limit: int, marker: str) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - len(marker), 0)] + marker
+
+
+def time_span_words(seconds: float) -> str:
+    """A span of wall-clock time in whole units a person reads at a glance: minutes under
+    an hour, hours under two days, days after (rounded down, at least 1 minute)."""
+    minutes = max(int(seconds // 60), 1)
+    if minutes < 60:
+        return str(_("%(n)d min") % {"n": minutes})
+    hours = minutes // 60
+    if hours < 48:
+        return str(_("%(n)d h") % {"n": hours})
+    return str(_("%(n)d d") % {"n": hours // 24})
+
+
+def deadline_words(due: datetime, now: datetime) -> str:
+    """The time left until ``due`` ("2 h left") or how long it is past ("overdue 3 h")."""
+    seconds = (due - now).total_seconds()
+    if seconds <= 0:
+        return str(_("overdue %(span)s") % {"span": time_span_words(-seconds)})
+    return str(_("%(span)s left") % {"span": time_span_words(seconds)})

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.notify.models import NotificationKind
 from kefu.notify.services import render_template_text, sms_queue_text
 from kefu.org.models import Department, User
 from kefu.tickets import rules
@@ -91,7 +92,10 @@ def ticket_urge(
     ticket.save(update_fields=["urge_count", "updated_at"])
     timeline_append(ticket=ticket, kind=kind, actor=actor, note=(note or "").strip(), now=now)
     notify_people(
-        [u for u in urge_recipients(ticket) if u is not None], urge_text(ticket, note), ticket
+        [u for u in urge_recipients(ticket) if u is not None],
+        urge_text(ticket, note),
+        ticket,
+        NotificationKind.URGE,
     )
     return ticket
 
@@ -133,6 +137,7 @@ def ticket_supervise(
         [ticket.owner, *department_people(ticket.department)],
         _("%(number)s is under supervision until %(due)s") % {"number": ticket.number, "due": due},
         ticket,
+        NotificationKind.SUPERVISION,
     )
     return ticket
 
