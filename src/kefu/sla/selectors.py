@@ -358,7 +358,8 @@ def explain_policy(
 def explanation_data(explanation: Explanation) -> dict:
     """The explanation in words and plain values (for the page and the API): each
     condition and code named by its label."""
-    from kefu.sla.models import MilestoneKindChoices, StartsAtChoices, UnitChoices
+    from kefu.sla.events import start_event_label
+    from kefu.sla.models import MilestoneKindChoices, UnitChoices
     from kefu.sla.policy import FACT_FOR
 
     names = condition_names()
@@ -382,7 +383,6 @@ def explanation_data(explanation: Explanation) -> dict:
 
     kinds = dict(MilestoneKindChoices.choices)
     units = dict(UnitChoices.choices)
-    starts = dict(StartsAtChoices.choices)
     return {
         "facts": {name: fact(name) for name in CONDITION_FIELDS},
         "policy": (
@@ -421,7 +421,7 @@ def explanation_data(explanation: Explanation) -> dict:
                 "unit_label": str(units.get(item.milestone.unit, item.milestone.unit)),
                 "calendar": item.milestone.calendar,
                 "starts_at": item.milestone.starts_at,
-                "starts_at_label": str(starts.get(item.milestone.starts_at, "")),
+                "starts_at_label": start_event_label(item.milestone.starts_at),
                 "start": item.start,
                 "due": item.due,
             }
