@@ -42,17 +42,19 @@ def _milestones_prefetch() -> Prefetch:
 
 def condition_names() -> dict[str, dict[str, str]]:
     """The labels of the codes a policy's conditions name, by condition: ticket type and
-    category names, priority and channel labels, the customer policy's service tiers."""
+    category names, priority labels, the channel list's names, the customer policy's
+    grades and service tiers."""
     from kefu.customers.services import current_policy
     from kefu.tickets.models import Category, TicketType
-    from kefu.tickets.rules import Channel, Priority
+    from kefu.tickets.rules import Priority
+    from kefu.tickets.selectors import vocabulary
 
     customer_policy = current_policy()
     names = {
         "ticket_types": dict(TicketType.objects.values_list("code", "name")),
         "categories": dict(Category.objects.values_list("code", "name")),
         "priorities": {code: str(label) for code, label in Priority.choices},
-        "channels": {code: str(label) for code, label in Channel.choices},
+        "channels": dict(vocabulary().channels),
         "customer_grades": {o.code: str(o.label) for o in customer_policy.grades},
         "service_tiers": {o.code: str(o.label) for o in customer_policy.service_tiers},
     }
