@@ -395,6 +395,7 @@ def _action_forms(user, ticket) -> list[dict]:
 @login_required
 def detail(request, pk):
     ticket = _ticket_or_404(request.user, pk)
+    label_lights([ticket], timezone.now())
     actions = _action_forms(request.user, ticket)
     can_claim = ticket.first_responder_id is None and ticket.is_open
     # an order nobody has taken on yet is first taken on; then its next move

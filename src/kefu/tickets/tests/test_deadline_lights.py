@@ -107,3 +107,8 @@ def test_meeting_a_milestone_moves_the_warning_to_the_next_one(org, three):
     assert late.next_warn_at == received + timedelta(hours=1)
     assert late.deadline_light(NOW) == "ok"
     assert late.deadline_light(received + timedelta(hours=1)) == "warn"
+
+
+def test_the_order_page_shows_the_same_light(client_as, org, three):
+    html = client_as(org.head).get(f"/tickets/{three['soon'].pk}/").content.decode()
+    assert lights(html) == {three["soon"].number: ("warn", "预警 · 剩 10 分钟")}
