@@ -8,6 +8,7 @@ from kefu.customers import api as customers_api
 from kefu.followups import api as followups_api
 from kefu.notify import api as notify_api
 from kefu.org import api as org_api
+from kefu.site import api as site_api
 from kefu.sla import api as sla_api
 from kefu.tickets import api as tickets_api
 
@@ -20,6 +21,7 @@ router.register("visits", customers_api.VisitRecordViewSet, basename="visit")
 router.register("visit-plans", customers_api.VisitPlanViewSet, basename="visit-plan")
 router.register("tickets", tickets_api.TicketViewSet, basename="ticket")
 router.register("categories", tickets_api.CategoryViewSet, basename="category")
+router.register("channels", tickets_api.ChannelViewSet, basename="channel")
 router.register("routing-rules", tickets_api.RoutingRuleViewSet, basename="routing-rule")
 router.register("canned-replies", tickets_api.CannedReplyViewSet, basename="canned-reply")
 router.register("return-visits", followups_api.ReturnVisitViewSet, basename="return-visit")
@@ -35,6 +37,7 @@ router.register("calendar-days", calendars_api.CalendarDayViewSet, basename="cal
 router.register("sla-policies", sla_api.SlaPolicyViewSet, basename="sla-policy")
 router.register("sla-milestones", sla_api.SlaMilestoneViewSet, basename="sla-milestone")
 router.register("messages", notify_api.MessageViewSet, basename="message")
+router.register("notifications", notify_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -43,6 +46,8 @@ urlpatterns = [
     path("", include(calendars_api.urlpatterns)),
     path("progress/", tickets_api.ProgressView.as_view(), name="api-progress"),
     path("satisfaction/", followups_api.FiguresView.as_view(), name="api-satisfaction"),
+    path("presets/", site_api.PresetsView.as_view(), name="api-presets"),
+    path("presets/apply/", site_api.PresetApplyView.as_view(), name="api-presets-apply"),
     path(
         "public-survey/<str:token>/",
         followups_api.PublicSurveyView.as_view(),

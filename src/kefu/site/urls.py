@@ -6,4 +6,5 @@ app_name = "site"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("settings/industry/", views.preset_page, name="presets"),
 ]

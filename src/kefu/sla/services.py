@@ -8,17 +8,20 @@ calendars are written by ``kefu.calendars.services``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.calendars import seeding
 from kefu.calendars.models import WorkCalendar
 from kefu.calendars.services import calendars_ensure
 from kefu.sla import presets, rules
+from kefu.sla.events import is_start_event, start_event_label
 from kefu.sla.models import SlaMilestone, SlaPolicy
-from kefu.sla.policy import CONDITION_FIELDS, StartsAt
+from kefu.sla.policy import CONDITION_FIELDS, MET_PREFIX, StartsAt
 
 # ---------------------------------------------------------------------------- policies
 
@@ -70,11 +73,41 @@ def _normalise_policy(fields: dict) -> dict:
     return fields
 
 
+def _check_condition_codes(fields: Mapping, policy: SlaPolicy | None = None) -> None:
+    """Each condition names ticket types, categories, priorities, channels, grades and
+    tiers that exist (codes the policy already has may stay: a preset names codes an
+    organisation may not use)."""
+    from kefu.sla.selectors import CONDITION_TITLES, unknown_condition_codes
+
+    conditions = {name: fields[name] for name in CONDITION_FIELDS if name in fields}
+    allowed = {name: set(getattr(policy, name) or ()) for name in conditions} if policy else {}
+    unknown = unknown_condition_codes(conditions, allowed=allowed)
+    if unknown:
+        raise ValidationError(
+            {
+                name: ValidationError(
+                    _("%(field)s: there is no option with the code %(codes)s.")
+                    % {"field": CONDITION_TITLES[name], "codes": "、".join(codes)},
+                    code="unknown_code",
+                )
+                for name, codes in unknown.items()
+            }
+        )
+
+
 @transaction.atomic
 def sla_policy_create(**fields) -> SlaPolicy:
-    """A new policy (without milestones). Conditions are lists of codes; empty = any."""
+    """A new policy (without milestones). Conditions are lists of codes of what exists
+    (ticket types, categories, priorities, channels, customer grades, service tiers);
+    empty = any."""
     _check_fields(fields, POLICY_FIELDS)
-    policy = SlaPolicy(**_normalise_policy(dict(fields)))
+    fields = _normalise_policy(dict(fields))
+    _check_condition_codes(fields)
+    return _policy_create(fields)
+
+
+def _policy_create(fields: dict) -> SlaPolicy:
+    policy = SlaPolicy(**fields)
     policy.full_clean()
     policy.save()
     return policy
@@ -85,6 +118,11 @@ def sla_policy_update(*, policy: SlaPolicy, **fields) -> SlaPolicy:
     _check_fields(fields, POLICY_FIELDS)
     policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
     fields = _normalise_policy(dict(fields))
+    _check_condition_codes(fields, policy)
+    return _policy_update(policy, fields)
+
+
+def _policy_update(policy: SlaPolicy, fields: dict) -> SlaPolicy:
     changed = False
     for name, value in fields.items():
         if getattr(policy, name) != value:
@@ -98,6 +136,24 @@ def sla_policy_update(*, policy: SlaPolicy, **fields) -> SlaPolicy:
 
 def _check_milestone(milestone: SlaMilestone) -> None:
     milestone.full_clean()
+    if milestone.starts_at.startswith(MET_PREFIX):
+        kind = milestone.starts_at[len(MET_PREFIX) :]
+        others = SlaMilestone.objects.filter(policy=milestone.policy_id, kind=kind).exclude(
+            pk=milestone.pk
+        )
+        if kind == milestone.kind or not others.exists():
+            raise ValidationError(
+                {
+                    "starts_at": ValidationError(
+                        _(
+                            "The clock starts when “%(event)s” is reached, but the policy "
+                            "has no other milestone of that kind."
+                        )
+                        % {"event": start_event_label(milestone.starts_at)},
+                        code="start_milestone_missing",
+                    )
+                }
+            )
     if milestone.starts_at == StartsAt.PREVIOUS:
         earlier = SlaMilestone.objects.filter(
             policy=milestone.policy_id, position__lt=milestone.position
@@ -219,13 +275,15 @@ def sla_preset_load(*, industry: str) -> dict[str, int]:
             "description": spec.source,
             **{name: list(getattr(spec, name)) for name in CONDITION_FIELDS},
         }
+        # a preset's conditions may name codes this organisation does not use (yet): they
+        # never match until it does, so they are written as they are
         policy = SlaPolicy.objects.filter(code=spec.code).first()
         if policy is None:
-            policy = sla_policy_create(code=spec.code, is_active=True, **values)
+            policy = _policy_create({"code": spec.code, "is_active": True, **values})
             counts["policies_created"] += 1
         else:
             before = policy.history.count()
-            policy = sla_policy_update(policy=policy, **values)
+            policy = _policy_update(SlaPolicy.objects.select_for_update().get(pk=policy.pk), values)
             counts["policies_updated"] += policy.history.count() > before
         existing = {m.position: m for m in policy.milestones.all()}
         for position, item in enumerate(spec.milestones, start=1):
@@ -251,3 +309,24 @@ def sla_preset_load(*, industry: str) -> dict[str, int]:
             extra.delete()
             counts["milestones_deleted"] += 1
     return counts
+
+
+def clock_event_record(
+    *,
+    ticket,
+    event: str,
+    at: datetime | None = None,
+    actor=None,
+    now: datetime | None = None,
+) -> list:
+    """Announce that ``event`` (a start event declared in ``kefu.sla.events``, e.g. a
+    complaint's ``investigation_finished``) happened on ``ticket`` at ``at`` (by default
+    now): every milestone of the order whose clock starts at that event starts then, with
+    a line on the order's timeline. Call it inside the transaction of the write that makes
+    the event happen. Returns the order's time limits that started."""
+    from kefu.sla import engine
+
+    if not is_start_event(event):
+        raise ValueError(f"unknown start event {event!r}")
+    now = now or timezone.now()
+    return engine.clock_event_start(ticket=ticket, event=event, at=at or now, actor=actor, now=now)

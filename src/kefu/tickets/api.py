@@ -26,13 +26,14 @@ from kefu.tickets import lifecycle, selectors, services
 from kefu.tickets.models import (
     CannedReply,
     Category,
+    IntakeChannel,
     RoutingRule,
     Ticket,
     TicketEvent,
     TicketType,
 )
 from kefu.tickets.permissions import may_take
-from kefu.tickets.rules import Channel, Priority
+from kefu.tickets.rules import Priority
 from kefu.tickets.states import MOVES, Action, Need, allowed_actions, missing
 
 
@@ -185,9 +186,23 @@ class TicketCreateSerializer(serializers.Serializer):
         slug_field="code",
         queryset=Category.objects.filter(is_active=True).select_related("ticket_type"),
     )
-    channel = serializers.ChoiceField(choices=Channel.choices)
+    channel = serializers.CharField(
+        max_length=30,
+        help_text="A code of the configurable channel list (GET /api/v1/channels/).",
+    )
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_channel(self, value: str) -> str:
+        vocab = selectors.vocabulary()
+        if value not in vocab.channels:
+            raise serializers.ValidationError(
+                _("Choose one of the channels in use: %(codes)s.")
+                % {"codes": "、".join(vocab.active_channels)},
+                code="invalid_choice",
+            )
+        return value
+
     contact_name = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=60
     )
@@ -202,7 +217,11 @@ class TicketCreateSerializer(serializers.Serializer):
     )
     address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     customer_grade = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=1
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10,
+        help_text="A grade of the customer archive's configured grade list.",
     )
     priority = serializers.ChoiceField(
         choices=Priority.choices, required=False, allow_null=True, default=None
@@ -596,6 +615,31 @@ class CategoryViewSet(viewsets.ModelViewSet):
         )
 
 
+class ChannelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IntakeChannel
+        fields = ["id", "code", "name", "sort_order", "is_active"]
+
+
+class ChannelViewSet(viewsets.ModelViewSet):
+    """The channels orders come in by (受理渠道, a configurable list); administrators add,
+    rename, reorder and deactivate them. A channel's code is fixed once created."""
+
+    serializer_class = ChannelSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdministratorOrReadOnly]
+    lookup_field = "code"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    queryset = IntakeChannel.objects.order_by("sort_order", "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.channel_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.channel_update(
+            channel=serializer.instance, **serializer.validated_data
+        )
+
+
 class RoutingRuleSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
@@ -605,6 +649,15 @@ class RoutingRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = RoutingRule
         fields = ["id", "order", "category", "area", "customer_grade", "department", "is_active"]
+
+    def validate_customer_grade(self, value: str) -> str:
+        if value and value not in selectors.vocabulary().grades:
+            raise serializers.ValidationError(
+                _("The customer grade must be one of: %(grades)s.")
+                % {"grades": "、".join(selectors.vocabulary().grades)},
+                code="invalid_choice",
+            )
+        return value
 
 
 class RoutingRuleViewSet(viewsets.ModelViewSet):

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kefu.org.models import Department, phone_validator
-from kefu.tickets.rules import DEFAULT_NUMBER_PATTERN, NO_DEADLINE, Channel, Priority
+from kefu.tickets.rules import DEFAULT_NUMBER_PATTERN, NO_DEADLINE, NO_GRADE_RANK, Priority
 from kefu.tickets.states import AWAITING_CUSTOMER, OPEN_STATUSES, Status
 
 
@@ -109,6 +109,28 @@ class Category(models.Model):
         return " / ".join([*(names[i] for i in ids if i in names), self.name])
 
 
+class IntakeChannel(models.Model):
+    """A channel orders come in by (受理渠道): hotline, counter, 上级转办 … (configurable).
+
+    Orders keep the code; a channel no longer offered is deactivated, never deleted, so
+    the orders that came in by it still show its name.
+    """
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RoutingRule(models.Model):
     """Category + area + customer grade → department; the first match (by order) wins."""
 
@@ -123,7 +145,10 @@ class RoutingRule(models.Model):
         help_text=_("Matches addresses starting with it."),
     )
     customer_grade = models.CharField(
-        _("customer grade"), max_length=1, blank=True, choices=[("A", "A"), ("B", "B"), ("C", "C")]
+        _("customer grade"),
+        max_length=10,
+        blank=True,
+        help_text=_("A grade of the customer archive's list; empty: any."),
     )
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
@@ -193,7 +218,8 @@ class Ticket(models.Model):
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
     priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # a code of IntakeChannel (the configurable list); codes of retired channels stay valid
+    channel = models.CharField(_("channel"), max_length=30)
     title = models.CharField(_("subject"), max_length=200)
     description = models.TextField(pgettext_lazy("work order", "description"), blank=True)
     extra = models.JSONField(_("category fields"), default=dict, blank=True)
@@ -214,8 +240,9 @@ class Ticket(models.Model):
     calling_number = models.CharField(_("calling number"), max_length=30, blank=True, db_index=True)
     call_recording_ref = models.CharField(_("call recording"), max_length=200, blank=True)
     address = models.CharField(_("address / site"), max_length=200, blank=True)
-    customer_grade = models.CharField(_("customer grade"), max_length=1, blank=True)
-    grade_rank = models.PositiveSmallIntegerField(default=3, editable=False)
+    # a code of the customer archive's grade list (kefu.customers: configurable)
+    customer_grade = models.CharField(_("customer grade"), max_length=10, blank=True)
+    grade_rank = models.PositiveSmallIntegerField(default=NO_GRADE_RANK, editable=False)
     # a tip-off: the fields above, the category fields that identify the reporter and the
     # files' original names are sealed away (kefu.tickets.services.identity)
     identity_sealed = models.BooleanField(
@@ -388,6 +415,13 @@ class Ticket(models.Model):
         if self.next_warn_at is not None and self.next_warn_at <= now:
             return "warn"
         return "ok"
+
+    def get_channel_display(self) -> str:
+        """The name of the order's channel in the configurable list (its code when the
+        list no longer has it)."""
+        from kefu.tickets.selectors import channel_name
+
+        return channel_name(self.channel)
 
     def extra_display(self) -> list[tuple[str, object]]:
         """The category fields with their labels, in the category's order."""

@@ -25,7 +25,8 @@ from kefu.tickets.states import AWAITING_CUSTOMER, FINAL_STATUSES, OPEN_STATUSES
 def tickets_visible(user) -> QuerySet[Ticket]:
     """Orders *user* may see: their department subtree's, plus those they take part in
     (first responder, handler, participant), plus the orders waiting in the claim queue of
-    the customer service centre they answer for (see ``_claim_q``)."""
+    the customer service centre they answer for (see ``_claim_q``), plus, for account
+    managers, the orders on the files of the customers in their care (``_customer_q``)."""
     q = _visible_q(viewer_for(user))
     return Ticket.objects.all() if q is None else Ticket.objects.filter(q)
 
@@ -38,7 +39,25 @@ def _visible_q(viewer: Viewer) -> Q | None:
         q |= Q(pk__in=_participations(viewer.user_id))
         for claim in _claim_q(viewer):
             q |= claim
+        for customers in _customer_q(viewer):
+            q |= customers
     return q
+
+
+# Who follows the service of the customers in their care (客户经理, 客户经理主管).
+CUSTOMER_ROLES = frozenset({RoleCode.CUSTOMER_MANAGER, RoleCode.CM_SUPERVISOR})
+
+
+def _customer_q(viewer: Viewer) -> list[Q]:
+    """The orders on the files of the customers *viewer* looks after: an account manager's
+    own customers and, with a subtree scope, the customers kept in his department's
+    subtree (the customer archive's own scope)."""
+    if not (viewer.roles & CUSTOMER_ROLES):
+        return []
+    found = [Q(customer__account_manager_id=viewer.user_id)]
+    if viewer.scope == DataScope.SUBTREE and viewer.department_path:
+        found.append(subtree_q("customer__department", viewer.department_path))
+    return found
 
 
 # Who takes on the orders that come in without a staff member (待认领).
@@ -542,3 +561,76 @@ def _fill(text: str, values: dict[str, str]) -> str:
     for key, value in values.items():
         text = text.replace("{" + key + "}", value)
     return text
+
+
+# ---------------------------------------------------------------- configurable lists
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The configurable lists an order's facts come from: the channels (code → name, in
+    order; ``active`` those offered at intake) and the customer archive's grades and
+    service tiers (code → label, in rank order)."""
+
+    channels: dict[str, str]
+    active_channels: tuple[str, ...]
+    grades: dict[str, str]
+    tiers: dict[str, str]
+
+    def grade_rank(self, grade: str) -> int:
+        from kefu.tickets.rules import grade_rank
+
+        return grade_rank(grade, tuple(self.grades))
+
+
+def _vocabulary() -> Vocabulary:
+    from kefu.customers.services import current_policy
+    from kefu.tickets.models import IntakeChannel
+
+    rows = list(IntakeChannel.objects.order_by("sort_order", "id"))
+    policy = current_policy()
+    return Vocabulary(
+        channels={row.code: row.name for row in rows},
+        active_channels=tuple(row.code for row in rows if row.is_active),
+        grades={o.code: str(o.label) for o in policy.grades},
+        tiers={o.code: str(o.label) for o in policy.service_tiers},
+    )
+
+
+def _vocabulary_models() -> list:
+    from kefu.customers.models import CustomerPolicyConfig
+    from kefu.tickets.models import IntakeChannel
+
+    return [IntakeChannel, CustomerPolicyConfig]
+
+
+_vocabulary_cache = ConfigCache(_vocabulary_models, _vocabulary)
+
+
+def vocabulary() -> Vocabulary:
+    """The channels, grades and tiers in force, from the per-process copy."""
+    return _vocabulary_cache.get()
+
+
+def channel_choices(
+    *, active_only: bool = True, vocab: Vocabulary | None = None
+) -> list[tuple[str, str]]:
+    vocab = vocab or vocabulary()
+    codes = vocab.active_channels if active_only else tuple(vocab.channels)
+    return [(code, vocab.channels[code]) for code in codes]
+
+
+def channel_name(code: str) -> str:
+    return vocabulary().channels.get(code, code)
+
+
+def grade_choices(vocab: Vocabulary | None = None) -> list[tuple[str, str]]:
+    vocab = vocab or vocabulary()
+    return [
+        (code, code if label == code else f"{code} · {label}")
+        for code, label in vocab.grades.items()
+    ]
+
+
+def tier_choices() -> list[tuple[str, str]]:
+    return list(vocabulary().tiers.items())

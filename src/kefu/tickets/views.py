@@ -17,6 +17,7 @@ from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.core.phones import mask_phone
 from kefu.core.tree import subtree_q
+from kefu.notify.models import MessageTemplate
 from kefu.org.permissions import can_manage_org
 from kefu.org.selectors import departments_visible
 from kefu.tickets import lifecycle, rules, selectors, services
@@ -29,7 +30,15 @@ from kefu.tickets.forms import (
     TicketFilterForm,
     TrackForm,
 )
-from kefu.tickets.models import CannedReply, Category, RoutingRule, Ticket, TicketType
+from kefu.tickets.models import (
+    CannedReply,
+    Category,
+    DepartmentQueue,
+    IntakeChannel,
+    RoutingRule,
+    Ticket,
+    TicketType,
+)
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.rules import Channel, Priority
 from kefu.tickets.states import (
@@ -750,6 +759,12 @@ def config(request):
             "canned_replies": CannedReply.objects.select_related("category").order_by(
                 "category__path", "sort_order", "id"
             ),
+            "channels": IntakeChannel.objects.order_by("sort_order", "id"),
+            "types": TicketType.objects.order_by("sort_order", "id"),
+            "queues": DepartmentQueue.objects.select_related("department").order_by(
+                "department__path"
+            ),
+            "templates": MessageTemplate.objects.order_by("code"),
         },
     )
 
@@ -813,6 +828,24 @@ def rule_edit(request, pk=None):
 
 
 @login_required
+def channel_edit(request, pk=None):
+    from kefu.tickets.forms import IntakeChannelForm
+    from kefu.tickets.models import IntakeChannel
+
+    instance = get_object_or_404(IntakeChannel, pk=pk) if pk else None
+
+    def save(form):
+        data = dict(form.cleaned_data)
+        if instance is None:
+            services.channel_create(**data)
+        else:
+            data.pop("code", None)
+            services.channel_update(channel=instance, **data)
+
+    return _config_form(request, IntakeChannelForm, instance, _("Channel"), save)
+
+
+@login_required
 def type_edit(request, pk=None):
     from kefu.tickets.forms import TicketTypeForm
     from kefu.tickets.models import TicketType
@@ -841,8 +874,6 @@ def queue_edit(request, pk=None):
 @login_required
 def template_edit(request, pk):
     from django import forms as django_forms
-
-    from kefu.notify.models import MessageTemplate
 
     class TemplateForm(django_forms.ModelForm):
         class Meta:

@@ -36,3 +36,14 @@ def authority_limits() -> list[rules.Limit]:
         rules.Limit(role=row.role, maximum=row.max_amount, label=row.label)
         for row in AuthorityLimit.objects.all()
     ]
+
+
+def settings_set_industry(*, industry: str) -> bool:
+    """Offer the complaint classes of ``industry`` (empty: every class); True if it changed."""
+    row = settings_get()
+    if row.industry == industry:
+        return False
+    row.industry = industry
+    row.full_clean()
+    row.save()
+    return True

@@ -35,6 +35,7 @@ from kefu.followups.services.creation import (
 )
 from kefu.followups.services.plans import (
     plan_create,
+    plan_rule_set_active,
     planned_visit_done,
     plans_generate,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "link_token",
     "on_ticket_moved",
     "plan_create",
+    "plan_rule_set_active",
     "planned_visit_done",
     "plans_generate",
     "policy_for",

@@ -91,6 +91,18 @@ def _add(planned: list, *, key, customer, rule, title, due_on, assignee, plan=No
     )
 
 
+def plan_rule_set_active(*, code: str, is_active: bool) -> PlanRule | None:
+    """Start or stop the visit-plan rule ``code``; None when there is no such rule.
+
+    Planned visits already made are kept; a stopped rule plans no new ones."""
+    rule = PlanRule.objects.filter(code=code).first()
+    if rule is not None and rule.is_active != is_active:
+        rule.is_active = is_active
+        rule.full_clean()
+        rule.save()
+    return rule
+
+
 @transaction.atomic
 def plans_generate(
     *, today: date, horizon_days: int | None = None, customers=None, now: datetime | None = None
