@@ -90,9 +90,10 @@ def intake(request):
         initial["address"] = caller["caller_address"]
         if len(caller["caller_files"]) == 1:
             customer = caller["caller_files"][0]["hit"].customer
-            initial.update(customer=customer.pk, contact_name=customer.name)
-            if customer.grade in {"A", "B", "C"}:
-                initial["customer_grade"] = customer.grade
+            # the grade shows when the form offers it (the archive's own grade list)
+            initial.update(
+                customer=customer.pk, contact_name=customer.name, customer_grade=customer.grade
+            )
     form = IntakeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
