@@ -90,9 +90,10 @@ def intake(request):
         initial["address"] = caller["caller_address"]
         if len(caller["caller_files"]) == 1:
             customer = caller["caller_files"][0]["hit"].customer
-            initial.update(customer=customer.pk, contact_name=customer.name)
-            if customer.grade in {"A", "B", "C"}:
-                initial["customer_grade"] = customer.grade
+            # the grade shows when the form offers it (the archive's own grade list)
+            initial.update(
+                customer=customer.pk, contact_name=customer.name, customer_grade=customer.grade
+            )
     form = IntakeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -404,6 +405,7 @@ def _action_forms(user, ticket) -> list[dict]:
 @login_required
 def detail(request, pk):
     ticket = _ticket_or_404(request.user, pk)
+    label_lights([ticket], timezone.now())
     actions = _action_forms(request.user, ticket)
     can_claim = ticket.first_responder_id is None and ticket.is_open
     # an order nobody has taken on yet is first taken on; then its next move

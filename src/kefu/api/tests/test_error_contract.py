@@ -150,9 +150,10 @@ def path_and_persona(path: str):
     elif "{id}" in path:
         from kefu.customers.models import Contact, Customer
         from kefu.sla.models import SlaMilestone, SlaPolicy
-        from kefu.tickets.models import RoutingRule
+        from kefu.tickets.models import CannedReply, RoutingRule
 
         model = {
+            "canned-replies": CannedReply,
             "contacts": Contact,
             "customers": Customer,
             "routing-rules": RoutingRule,

@@ -93,3 +93,22 @@ def test_a_closed_or_undated_order_is_not_overdue(client_as, org, three, new_tic
     html = client_as(org.head).get("/tickets/?queue=overdue").content.decode()
     assert tab_count(html, "overdue") == "0"
     assert lights(html) == {}
+
+
+def test_meeting_a_milestone_moves_the_warning_to_the_next_one(org, three):
+    from kefu.tickets import services
+    from kefu.tickets.states import Action
+
+    # the late order's first contact is met by signing: arrival (2 h, warned at 1 h) is next
+    services.ticket_transition(ticket=three["late"], action=Action.SIGN, actor=org.head)
+    late = Ticket.objects.get(pk=three["late"].pk)
+    received = NOW - timedelta(minutes=40)
+    assert late.next_due_at == received + timedelta(hours=2)
+    assert late.next_warn_at == received + timedelta(hours=1)
+    assert late.deadline_light(NOW) == "ok"
+    assert late.deadline_light(received + timedelta(hours=1)) == "warn"
+
+
+def test_the_order_page_shows_the_same_light(client_as, org, three):
+    html = client_as(org.head).get(f"/tickets/{three['soon'].pk}/").content.decode()
+    assert lights(html) == {three["soon"].number: ("warn", "预警 · 剩 10 分钟")}
