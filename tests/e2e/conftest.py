@@ -77,3 +77,10 @@ def press_key(page, key):
     """Press a keyboard shortcut once kefu.js has bound its handlers on this page."""
     expect(page.locator("html[data-keys=ready]")).to_have_count(1)
     page.keyboard.press(key)
+
+
+def open_more_actions(page):
+    """On the order page, open 更多操作 (the actions after the next step) as a person does."""
+    more = page.get_by_test_id("more-actions")
+    if more.get_attribute("open") is None:
+        more.locator("summary").click()

@@ -24,7 +24,7 @@ from kefu.org.models import DepartmentKind
 from kefu.tickets import services
 from kefu.tickets.models import Ticket, TicketType
 from kefu.tickets.states import Action, Status
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, open_more_actions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -181,17 +181,20 @@ def test_head_handles_an_order_of_his_team(page, org):
     open_work_orders(page)
     page.get_by_role("link", name=ticket.number).click()
 
+    open_more_actions(page)
     urge = page.get_by_test_id("urge-form")
     urge.get_by_placeholder("备注").fill("请今天上门")
     urge.get_by_role("button", name="催办").click()
     expect(page.get_by_text("操作成功。")).to_be_visible()
 
+    open_more_actions(page)
     supervise = page.get_by_test_id("supervise-form")
     due = timezone.localdate() + timedelta(days=3)
     supervise.get_by_label("督办期限").fill(due.isoformat())
     supervise.get_by_role("button", name="督办").click()
     expect(page.get_by_text(f"督办期限 {due.isoformat()}")).to_be_visible()
 
+    open_more_actions(page)
     suspend = page.get_by_test_id("action-suspend")
     suspend.get_by_label("原因").fill("等配件")
     suspend.get_by_role("button", name="挂起").click()
@@ -199,6 +202,7 @@ def test_head_handles_an_order_of_his_team(page, org):
 
     services.ticket_transition(ticket=ticket, action=Action.RESUME, actor=org.handler)
     page.reload()
+    open_more_actions(page)
     transfer = page.get_by_test_id("action-transfer")
     transfer.get_by_label("部门").select_option(label="抢修班")
     transfer.get_by_label("原因").fill("抢修班有空")

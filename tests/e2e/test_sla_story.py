@@ -17,7 +17,7 @@ from kefu.sla import services as sla_services
 from kefu.tickets import services
 from kefu.tickets.models import Ticket, TicketType
 from kefu.tickets.states import Action
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, open_more_actions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -114,6 +114,7 @@ def test_order_warned_overdue_urged_investigated_and_resolved_late(page, org, se
         clock.move_to(T0 + timedelta(hours=6, minutes=30))
         log_in(page, "handler", PASSWORD)
         page.goto(page.base_url + f"/tickets/{ticket.pk}/")
+        open_more_actions(page)
         resolve = page.locator("form", has=page.get_by_role("button", name="办结", exact=True))
         resolve.locator("textarea[name=resolution]").fill("已更换水管，客户确认不再漏水。")
         resolve.get_by_role("button", name="办结", exact=True).click()

@@ -11,7 +11,7 @@ from kefu.org import services as org_services
 from kefu.org.models import DepartmentKind
 from kefu.tickets import services
 from kefu.tickets.models import Ticket, TicketType
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, open_more_actions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -72,12 +72,14 @@ def test_hotline_order_from_screen_pop_to_customer_progress(page, org):
     log_in(page, "handler", PASSWORD)
     page.goto(page.base_url + "/tickets/?queue=mine")
     page.get_by_role("link", name=ticket.number).click()
+    open_more_actions(page)
     child_form = page.locator("form", has=page.get_by_role("button", name="生成协办工单"))
     child_form.get_by_label("发起协办").select_option(label="市场部")
     child_form.get_by_label("协办事项").fill("联系业主确认维修时间")
     child_form.get_by_role("button", name="生成协办工单").click()
     child = Ticket.objects.get(parent=ticket)
     expect(page.get_by_text(child.number).first).to_be_visible()
+    open_more_actions(page)
     resolve = page.locator("form", has=page.get_by_role("button", name="办结", exact=True))
     resolve.locator("textarea[name=resolution]").fill("已更换水管")
     resolve.get_by_role("button", name="办结", exact=True).click()
@@ -89,6 +91,7 @@ def test_hotline_order_from_screen_pop_to_customer_progress(page, org):
     log_in(page, "cmsup", PASSWORD)
     page.goto(page.base_url + f"/tickets/{child.pk}/")
     page.get_by_role("button", name="签收", exact=True).click()
+    open_more_actions(page)
     resolve = page.locator("form", has=page.get_by_role("button", name="办结", exact=True))
     resolve.locator("textarea[name=resolution]").fill("已与业主约定明早九点")
     resolve.get_by_role("button", name="办结", exact=True).click()
@@ -100,6 +103,7 @@ def test_hotline_order_from_screen_pop_to_customer_progress(page, org):
     page.goto(page.base_url + f"/tickets/{ticket.pk}/")
     page.get_by_label("内部备注").fill("客户情绪激动，注意沟通")
     page.get_by_role("button", name="添加备注").click()
+    open_more_actions(page)
     resolve = page.locator("form", has=page.get_by_role("button", name="办结", exact=True))
     resolve.locator("textarea[name=resolution]").fill("已更换水管，客户确认不再漏水。")
     resolve.get_by_role("button", name="办结", exact=True).click()

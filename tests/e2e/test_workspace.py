@@ -78,3 +78,22 @@ def test_admin_builds_the_organisation_in_the_browser(page, org):
     person = User.objects.get(username="zhaoqx")
     assert person.department == Department.objects.get(code="rep-heat")
     assert person.has_role("handler")
+
+    # the new colleague's record: deactivated, the sign-in refused, the change in the history
+    page.get_by_role("link", name=re.compile("^员工")).first.click()
+    page.get_by_label(re.compile("姓名|搜索|查找")).first.fill("WX010")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name=re.compile("赵抢修")).first.click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="停用").click()
+    expect(page.get_by_role("heading", name=re.compile("赵抢修"))).to_contain_text("已停用")
+    history = page.locator("#history")
+    expect(history).to_contain_text("admin")
+    expect(history).to_contain_text("在用：是 → 否")
+    expect(history).to_contain_text("已创建")
+    expect(history).not_to_contain_text("创建时间")
+    person.refresh_from_db()
+    assert not person.is_active
+    page.get_by_role("button", name="退出登录").click()
+    log_in(page, "zhaoqx", "Repair-2026-pass")
+    expect(page).to_have_url(re.compile("/accounts/login/"))

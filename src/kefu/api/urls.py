@@ -21,7 +21,9 @@ router.register("visits", customers_api.VisitRecordViewSet, basename="visit")
 router.register("visit-plans", customers_api.VisitPlanViewSet, basename="visit-plan")
 router.register("tickets", tickets_api.TicketViewSet, basename="ticket")
 router.register("categories", tickets_api.CategoryViewSet, basename="category")
+router.register("channels", tickets_api.ChannelViewSet, basename="channel")
 router.register("routing-rules", tickets_api.RoutingRuleViewSet, basename="routing-rule")
+router.register("canned-replies", tickets_api.CannedReplyViewSet, basename="canned-reply")
 router.register("return-visits", followups_api.ReturnVisitViewSet, basename="return-visit")
 router.register("surveys", followups_api.QuestionnaireViewSet, basename="survey")
 router.register("survey-responses", followups_api.SurveyResponseViewSet, basename="survey-response")
@@ -35,6 +37,7 @@ router.register("calendar-days", calendars_api.CalendarDayViewSet, basename="cal
 router.register("sla-policies", sla_api.SlaPolicyViewSet, basename="sla-policy")
 router.register("sla-milestones", sla_api.SlaMilestoneViewSet, basename="sla-milestone")
 router.register("messages", notify_api.MessageViewSet, basename="message")
+router.register("notifications", notify_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -21,7 +21,13 @@ logger = logging.getLogger(__name__)
 
 
 class SessionStore(db.SessionStore):
+    #: set by a view answering a request the page made by itself (the bell's polling): an
+    #: unchanged session is then not saved, so it does not keep the person signed in
+    background = False
+
     def save(self, must_create=False):
+        if self.background and not self.modified and not must_create:
+            return None
         try:
             return super().save(must_create=must_create)
         except UpdateError as exc:

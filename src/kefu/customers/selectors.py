@@ -444,12 +444,17 @@ def summaries_visible(user) -> QuerySet[WeeklySummary]:
 
 
 def rounds_visible(user) -> QuerySet[GradingRound]:
-    return scope_queryset(
-        GradingRound.objects.select_related("department", "opened_by", "closed_by"),
-        user,
-        department_field="department",
-        participant_fields=("opened_by",),
-    )
+    """The grading rounds in *user*'s scope, and the rounds of the departments above him:
+    a round covers the customers of its department's whole subtree, so the account
+    managers of its teams give their preliminary grades in it."""
+    viewer = viewer_for(user)
+    rounds = GradingRound.objects.select_related("department", "opened_by", "closed_by")
+    q = scope_q(viewer, department_field="department", participant_fields=("opened_by",))
+    if q is None:
+        return rounds
+    if viewer.department_path:
+        q |= Q(department_id__in=[int(p) for p in viewer.department_path.strip("/").split("/")])
+    return rounds.filter(q)
 
 
 def interactions_of(customer: Customer) -> QuerySet[Interaction]:

@@ -5,6 +5,36 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
+class NotificationKind(models.TextChoices):
+    """What a notice is about. Its kind decides how notices are grouped on the list and
+    whether a person may mute it (:data:`MUTABLE_KINDS`)."""
+
+    PROGRESS = "progress", _("order progress")
+    SLA_WARNING = "sla_warning", _("time-limit warning")
+    SLA_OVERDUE = "sla_overdue", _("overdue reminder")
+    COMPLAINT_DECISION = "complaint_decision", _("complaint decision")
+    URGE = "urge", _("urging")
+    SUPERVISION = "supervision", _("supervision")
+    ESCALATION = "escalation", _("escalation")
+    MAJOR = "major", _("major matter")
+    TASK = "task", _("task for you")
+    GENERAL = "general", _("other")
+
+
+#: the kinds a person may mute: news about orders that others are working on. Notices that
+#: ask the person to act (a task, an urging, supervision, a delay notice to give) and those
+#: the rules require to reach someone (escalations, a major matter for the general manager)
+#: cannot be muted.
+MUTABLE_KINDS = frozenset(
+    {
+        NotificationKind.PROGRESS,
+        NotificationKind.SLA_WARNING,
+        NotificationKind.SLA_OVERDUE,
+        NotificationKind.COMPLAINT_DECISION,
+    }
+)
+
+
 class Notification(models.Model):
     """An in-app notice for one staff member (the bell in the top bar)."""
 
@@ -13,6 +43,14 @@ class Notification(models.Model):
     )
     text = models.CharField(_("text"), max_length=300)
     url = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=30,
+        choices=NotificationKind.choices,
+        default=NotificationKind.GENERAL,
+    )
+    #: what the notice is about, as people name it (an order number, a complaint number)
+    subject = models.CharField(_("about"), max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -24,6 +62,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class NotificationMute(models.Model):
+    """A kind of notice one person chose not to receive (one of :data:`MUTABLE_KINDS`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_mutes"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("muted notification kind")
+        verbose_name_plural = _("muted notification kinds")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notify_mute_user_kind_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}"
 
 
 class MessageChannel(models.TextChoices):

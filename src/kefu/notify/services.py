@@ -13,48 +13,163 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kefu.core.configcache import ConfigCache
 from kefu.notify.backends import GatewayRefused, QueryableSmsBackend, SendResult, sms_backend
 from kefu.notify.models import (
+    MUTABLE_KINDS,
     MessageChannel,
     MessageStatus,
     MessageTemplate,
     Notification,
+    NotificationKind,
+    NotificationMute,
     OutboundMessage,
 )
 
 log = logging.getLogger(__name__)
 
 
-def notifications_build(users: Iterable, *, text: str, url: str = "") -> list[Notification]:
+def _muted(user_ids: Iterable[int], kind: str) -> set[int]:
+    """Of ``user_ids``, those who muted ``kind`` (always none for a kind that cannot be
+    muted)."""
+    if kind not in MUTABLE_KINDS:
+        return set()
+    return set(
+        NotificationMute.objects.filter(user_id__in=list(user_ids), kind=kind).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def notifications_build(
+    users: Iterable,
+    *,
+    text: str,
+    url: str = "",
+    kind: str = NotificationKind.GENERAL,
+    subject: str = "",
+    check_mutes: bool = True,
+) -> list[Notification]:
     """One unsaved in-app notification per distinct active user (for callers that write
-    many at once)."""
+    many at once). Someone who muted ``kind`` gets none: a muted notice is not written at
+    all, so it never counts as unread (the order's timeline still records what happened).
+    A caller gathering many may pass ``check_mutes=False`` and filter them all at once with
+    :func:`notifications_without_muted` before writing."""
     seen: set[int] = set()
-    rows = []
+    people = []
     for user in users:
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        rows.append(Notification(recipient=user, text=text[:300], url=url))
-    return rows
+        people.append(user)
+    muted = _muted(seen, kind) if people and check_mutes else set()
+    return [
+        Notification(recipient=user, text=text[:300], url=url, kind=kind, subject=subject[:60])
+        for user in people
+        if user.pk not in muted
+    ]
 
 
-def notify_users(users: Iterable, *, text: str, url: str = "") -> list[Notification]:
-    """Create one in-app notification per distinct active user."""
-    return Notification.objects.bulk_create(notifications_build(users, text=text, url=url))
+def notifications_without_muted(rows: list[Notification]) -> list[Notification]:
+    """``rows`` less those whose recipient muted their kind, in one query."""
+    mutable = [row for row in rows if row.kind in MUTABLE_KINDS]
+    if not mutable:
+        return rows
+    muted = set(
+        NotificationMute.objects.filter(
+            user_id__in={row.recipient_id for row in mutable},
+            kind__in={row.kind for row in mutable},
+        ).values_list("user_id", "kind")
+    )
+    return [row for row in rows if (row.recipient_id, row.kind) not in muted]
 
 
-def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+def notify_users(
+    users: Iterable,
+    *,
+    text: str,
+    url: str = "",
+    kind: str = NotificationKind.GENERAL,
+    subject: str = "",
+) -> list[Notification]:
+    """Create one in-app notification per distinct active user who has not muted ``kind``."""
+    return Notification.objects.bulk_create(
+        notifications_build(users, text=text, url=url, kind=kind, subject=subject)
+    )
+
+
+def notifications_mark_read(
+    *, user, ids: Iterable[int] | None = None, url: str | None = None, now: datetime | None = None
+) -> int:
+    """Mark the user's unread notifications read: all of them, those with ``ids``, or those
+    about the page at ``url`` (every notice about one order at once)."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
+    if url is not None:
+        qs = qs.filter(url=url)
+    return qs.update(read_at=now or timezone.now())
+
+
+def notifications_open(*, user, path: str, now: datetime | None = None) -> int:
+    """The person opened the page at ``path``: the unread notices that point to it, and the
+    others about the same order or case, are read now. Returns how many are still unread
+    (for the bell), in one query when none pointed to the page."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    counts = unread.aggregate(total=Count("id"), here=Count("id", filter=Q(url=path)))
+    if not counts["here"]:
+        return counts["total"]
+    # the order's other notices are read with it: its return visit, its deadlines
+    subjects = set(unread.filter(url=path).exclude(subject="").values_list("subject", flat=True))
+    read = unread.filter(Q(url=path) | Q(subject__in=subjects)).update(
+        read_at=now or timezone.now()
+    )
+    return counts["total"] - read
+
+
+def notification_mutes_set(*, user, kinds: Iterable[str], now: datetime | None = None) -> set[str]:
+    """Set which kinds of notice ``user`` does not want; only :data:`MUTABLE_KINDS` may be
+    muted. The unread notices of a kind just muted are marked read. Returns the muted kinds."""
+    kinds = set(kinds)
+    unknown = sorted(k for k in kinds if k not in NotificationKind.values)
+    if unknown:
+        raise ValidationError(
+            {
+                "muted": ValidationError(
+                    _("Unknown kind of notification: %(kinds)s") % {"kinds": ", ".join(unknown)},
+                    code="invalid_choice",
+                )
+            }
+        )
+    fixed = sorted(str(NotificationKind(k).label) for k in kinds if k not in MUTABLE_KINDS)
+    if fixed:
+        raise ValidationError(
+            {
+                "muted": ValidationError(
+                    _("These notifications cannot be muted: %(kinds)s")
+                    % {"kinds": "、".join(fixed)},
+                    code="not_mutable",
+                )
+            }
+        )
+    with transaction.atomic():
+        before = set(NotificationMute.objects.filter(user=user).values_list("kind", flat=True))
+        NotificationMute.objects.filter(user=user).exclude(kind__in=kinds).delete()
+        NotificationMute.objects.bulk_create(
+            [NotificationMute(user=user, kind=k) for k in sorted(kinds - before)]
+        )
+        Notification.objects.filter(
+            recipient=user, read_at__isnull=True, kind__in=kinds - before
+        ).update(read_at=now or timezone.now())
+    return kinds
 
 
 class _Missing(dict):

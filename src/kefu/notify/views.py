@@ -1,5 +1,6 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -7,10 +8,11 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kefu.core.excel import xlsx_response
+from kefu.core.forms import add_service_errors
 from kefu.notify import selectors
-from kefu.notify.forms import MessageFilterForm
-from kefu.notify.models import Notification
-from kefu.notify.services import notifications_mark_read
+from kefu.notify.forms import MessageFilterForm, NotificationSettingsForm
+from kefu.notify.models import MUTABLE_KINDS, NotificationKind
+from kefu.notify.services import notification_mutes_set, notifications_mark_read
 from kefu.org.permissions import can_manage_org
 
 PAGE_SIZE = 50
@@ -19,23 +21,75 @@ EXPORT_LIMIT = 10_000
 
 @login_required
 def notification_list(request):
-    items = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")[:200]
+    """The bell's page: unread notices grouped by order and kind, then the latest read ones;
+    the unread part refreshes itself every 30 seconds."""
+    context = {
+        "groups": selectors.unread_groups(request.user),
+        "unread": selectors.unread_count(request.user),
+    }
+    if request.htmx and request.htmx.target == "unread-groups":
+        _keep_idle(request)
+        return render(request, "notify/list.html#unread", context)
+    context.update(
+        {
+            "items": selectors.recent_read(request.user),
+            "can_see_messages": can_manage_org(request.user),
+        }
+    )
+    return render(request, "notify/list.html", context)
+
+
+def _keep_idle(request) -> None:
+    """A request the page makes by itself (polling) does not count as the person being
+    active: the session's idle timeout is not pushed forward by it."""
+    request.session.background = True
+
+
+@login_required
+def bell(request):
+    """The bell with the unread count, fetched by every page every 30 seconds."""
+    _keep_idle(request)
     return render(
-        request,
-        "notify/list.html",
-        {"items": items, "can_see_messages": can_manage_org(request.user)},
+        request, "notify/bell.html", {"unread_notifications": selectors.unread_count(request.user)}
     )
 
 
 @login_required
 @require_POST
 def mark_read(request):
-    ids = request.POST.getlist("id")
-    notifications_mark_read(user=request.user, ids=[int(i) for i in ids if i.isdigit()] or None)
+    """Mark read: the notices ticked (``id``), those pointing to one page (``url``: every
+    notice about one order), or else all of them."""
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    url = request.POST.get("url") or None
+    notifications_mark_read(user=request.user, ids=ids, url=url)
     next_url = request.POST.get("next", "")
     if next_url.startswith("/") and not next_url.startswith("//"):
         return redirect(next_url)
     return redirect("notify:list")
+
+
+@login_required
+def notification_settings(request):
+    """Which kinds of notice the person does not want (only those that may be muted)."""
+    form = NotificationSettingsForm(
+        request.POST or None, initial={"muted": sorted(selectors.muted_kinds(request.user))}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            notification_mutes_set(user=request.user, kinds=form.cleaned_data["muted"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Notification settings saved."))
+            return redirect("notify:settings")
+    return render(
+        request,
+        "notify/settings.html",
+        {
+            "form": form,
+            "fixed_kinds": [kind.label for kind in NotificationKind if kind not in MUTABLE_KINDS],
+        },
+    )
 
 
 def _export(qs):

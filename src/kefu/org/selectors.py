@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.tree import subtree_q
 from kefu.org.models import Department, Role, User
@@ -67,6 +68,15 @@ def staff_list(user, filters: StaffFilter) -> QuerySet[User]:
     return qs.order_by("department__path", "employee_no", "id")
 
 
+# What happened in one history record: the history library's own words ("Created") are
+# also a column heading in kefu's catalogues, where they read 创建时间.
+HISTORY_TYPES = {
+    "+": pgettext_lazy("history", "Created"),
+    "~": pgettext_lazy("history", "Changed"),
+    "-": pgettext_lazy("history", "Deleted"),
+}
+
+
 def history_entries(obj, *, limit: int = 50) -> list[dict]:
     """The change history of *obj*, newest first: who, when, and each field's old → new."""
     records = list(
@@ -88,7 +98,7 @@ def history_entries(obj, *, limit: int = 50) -> list[dict]:
             {
                 "date": record.history_date,
                 "user": record.history_user,
-                "type": record.get_history_type_display(),
+                "type": HISTORY_TYPES.get(record.history_type, record.history_type),
                 "type_code": record.history_type,
                 "changes": changes,
             }

@@ -4,6 +4,9 @@ API is ``kefu.calendars.api``).
 * ``GET /api/v1/tickets/{number}/deadlines/`` — an order's time limits;
   ``POST …/deadlines/{position}/reached/`` records a milestone reached;
   ``POST …/deadlines/{position}/investigation/`` answers its overdue investigation.
+* ``POST /api/v1/sla/explain/`` — which policy applies to an order of a category,
+  channel, grade, tier, type and priority, and why (optionally with a policy as it would
+  be saved, before saving it).
 * ``/api/v1/sla-policies/`` and ``/api/v1/sla-milestones/`` (read; administrators write).
   Writes go through ``kefu.sla.services``.
 """
@@ -12,13 +15,14 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     inline_serializer,
 )
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -448,7 +452,137 @@ class ComplianceView(APIView):
         return Response(ComplianceRowSerializer(data, many=True).data)
 
 
+_FACT_OPTIONS = {
+    "category": "categories",
+    "ticket_type": "ticket_types",
+    "priority": "priorities",
+    "channel": "channels",
+    "customer_grade": "customer_grades",
+    "service_tier": "service_tiers",
+}
+
+
+class ExplainDraftSerializer(serializers.Serializer):
+    policy = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The policy being edited; empty: a new one."
+    )
+    code = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    order = serializers.IntegerField(required=False, min_value=0)
+    is_active = serializers.BooleanField(required=False, default=True)
+    ticket_types = serializers.ListField(child=serializers.CharField(), required=False)
+    categories = serializers.ListField(child=serializers.CharField(), required=False)
+    priorities = serializers.ListField(child=serializers.CharField(), required=False)
+    customer_grades = serializers.ListField(child=serializers.CharField(), required=False)
+    service_tiers = serializers.ListField(child=serializers.CharField(), required=False)
+    channels = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ExplainRequestSerializer(serializers.Serializer):
+    category = serializers.CharField(required=False, allow_blank=True, default="")
+    ticket_type = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Empty: the category's."
+    )
+    priority = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Empty: the category's default."
+    )
+    channel = serializers.CharField(required=False, allow_blank=True, default="")
+    customer_grade = serializers.CharField(required=False, allow_blank=True, default="")
+    service_tier = serializers.CharField(required=False, allow_blank=True, default="")
+    draft = ExplainDraftSerializer(
+        required=False,
+        help_text="A policy as it would be saved (administrators): tried in place of its "
+        "stored version.",
+    )
+
+    def validate(self, attrs):
+        options = selectors.condition_options()
+        errors = {}
+        for name, condition in _FACT_OPTIONS.items():
+            value = attrs.get(name) or ""
+            if value and value not in {code for code, _label in options[condition]}:
+                errors[name] = serializers.ErrorDetail(
+                    _("%(field)s: there is no option with the code %(codes)s.")
+                    % {"field": selectors.CONDITION_TITLES[condition], "codes": value},
+                    code="unknown_code",
+                )
+        if errors:
+            raise ValidationError(errors)
+        return attrs
+
+
+class ExplainView(APIView):
+    """Which policy applies to an order of this category, channel, customer grade, service
+    tier, ticket type and priority, and why: the policies checked before it with the
+    conditions that ruled each out, and the milestones an order accepted now would get.
+    ``draft`` (administrators) tries a policy as it would be saved."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=ExplainRequestSerializer,
+        responses=inline_serializer(
+            "SlaExplanation",
+            {
+                "facts": serializers.DictField(),
+                "policy": serializers.DictField(allow_null=True),
+                "by_category": serializers.BooleanField(),
+                "checked": serializers.ListField(child=serializers.DictField()),
+                "accepted_at": serializers.DateTimeField(),
+                "milestones": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def post(self, request):
+        incoming = ExplainRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        draft_values = data.pop("draft", None)
+        draft, draft_active = None, True
+        if draft_values is not None:
+            if not can_manage_sla(request.user):
+                raise exceptions.PermissionDenied(IsAdministratorOrReadOnly.message)
+            policy = None
+            if draft_values.get("policy"):
+                policy = SlaPolicy.objects.filter(pk=draft_values["policy"]).first()
+                if policy is None:
+                    raise Http404
+            conditions = {k: draft_values[k] for k in CONDITION_FIELDS if k in draft_values}
+            allowed = {k: set(getattr(policy, k) or ()) for k in conditions} if policy else {}
+            unknown = selectors.unknown_condition_codes(conditions, allowed=allowed)
+            if unknown:
+                raise ValidationError(
+                    {
+                        "draft": {
+                            name: [
+                                serializers.ErrorDetail(
+                                    _("%(field)s: there is no option with the code %(codes)s.")
+                                    % {
+                                        "field": selectors.CONDITION_TITLES[name],
+                                        "codes": "、".join(codes),
+                                    },
+                                    code="unknown_code",
+                                )
+                            ]
+                            for name, codes in unknown.items()
+                        }
+                    }
+                )
+            draft = selectors.draft_policy(draft_values, policy=policy)
+            draft_active = draft_values.get("is_active", True)
+        facts, category_policy = selectors.facts_from_choices(**data)
+        explanation = selectors.explain_policy(
+            facts,
+            accepted_at=timezone.now(),
+            category_policy_code=category_policy,
+            draft=draft,
+            draft_active=draft_active,
+        )
+        return Response(selectors.explanation_data(explanation))
+
+
 urlpatterns = [
+    path("sla/explain/", ExplainView.as_view(), name="sla-explain"),
     path("sla/compliance/", ComplianceView.as_view(), name="sla-compliance"),
     path(
         "tickets/<str:number>/deadlines/",

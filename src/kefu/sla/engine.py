@@ -29,8 +29,8 @@ from kefu.calendars.selectors import calendars_for
 from kefu.calendars.workcal import Calendar, add
 from kefu.core.configcache import ConfigCache
 from kefu.core.tree import subtree_q
-from kefu.notify.models import Notification
-from kefu.notify.services import notifications_build
+from kefu.notify.models import Notification, NotificationKind
+from kefu.notify.services import notifications_build, notifications_without_muted
 from kefu.org.models import Department, DepartmentKind, User
 from kefu.org.permissions import in_department
 from kefu.org.roles import RoleCode
@@ -138,13 +138,19 @@ def _start_clock(row: TicketDeadline, start: datetime, calendar: Calendar) -> No
 
 
 def _sync_ticket(ticket: Ticket, rows: Iterable[TicketDeadline]) -> None:
-    """The order's next due time = earliest due instant of a running, unmet milestone."""
-    dues = [
-        r.due_at for r in rows if r.due_at is not None and r.met_at is None and r.paused_at is None
-    ]
+    """The order's next due time = earliest due instant of a running, unmet milestone; its
+    next warning = the earliest instant one of those milestones reaches its first warning
+    threshold (the queues' light turns yellow then and stays so until it is met)."""
+    running = [r for r in rows if r.due_at is not None and r.met_at is None and r.paused_at is None]
     if ticket.status in FINAL_STATUSES:
-        dues = []
-    ticket_next_due_set(ticket=ticket, next_due_at=min(dues) if dues else None)
+        running = []
+    dues = [r.due_at for r in running]
+    warns = [_parse(r.warn_at[0]) for r in running if r.warn_at]
+    ticket_next_due_set(
+        ticket=ticket,
+        next_due_at=min(dues) if dues else None,
+        next_warn_at=min(warns) if warns else None,
+    )
 
 
 def _event(ticket: Ticket, kind: str, note: str, now: datetime, **data) -> None:
@@ -181,6 +187,7 @@ def _facts(ticket: Ticket, codes: dict[int, str]) -> Facts:
         category="/".join(codes[i] for i in ids if i in codes),
         priority=ticket.priority,
         customer_grade=ticket.customer_grade,
+        service_tier=ticket.customer.service_tier if ticket.customer_id else "",
         channel=ticket.channel,
     )
 
@@ -718,27 +725,50 @@ class _Batch:
     def event(self, ticket: Ticket, kind: str, note: str, **data) -> None:
         self.timeline.append(ticket=ticket, kind=kind, note=note, **data)
 
-    def notify(self, users: Iterable[User | None], *, text: str, url: str, later=False) -> None:
-        """As ``kefu.notify.services.notify_users``, written with the batch."""
+    def notify(
+        self,
+        users: Iterable[User | None],
+        *,
+        text: str,
+        url: str,
+        kind: str,
+        subject: str = "",
+        later=False,
+    ) -> None:
+        """As ``kefu.notify.services.notify_users``, written with the batch (those who muted
+        the kind are left out when it is written, in one query for the whole batch)."""
         target = self.urge_notifications if later else self.notifications
-        target.extend(notifications_build(users, text=text, url=url))
+        target.extend(
+            notifications_build(
+                users, text=text, url=url, kind=kind, subject=subject, check_mutes=False
+            )
+        )
 
     def urge(self, ticket: Ticket, note: str) -> None:
         """催办 by the system (``TimelineBatch.urge``); its handler (or, without one, its
         department) is told once the transaction commits."""
         notice = self.timeline.urge(ticket=ticket, note=note)
-        self.notify(notice.recipients, text=notice.text, url=notice.url, later=True)
+        self.notify(
+            notice.recipients,
+            text=notice.text,
+            url=notice.url,
+            kind=NotificationKind.URGE,
+            subject=ticket.number,
+            later=True,
+        )
 
     def write(self, rows: list[TicketDeadline]) -> None:
         self.timeline.write()
-        Notification.objects.bulk_create(self.notifications)
+        Notification.objects.bulk_create(notifications_without_muted(self.notifications))
         OverdueInvestigation.objects.bulk_create(self.investigations)
         DelayNotice.objects.bulk_create(self.delay_notices)
         if rows:
             _save_swept(rows)
         if self.urge_notifications:
             later = self.urge_notifications
-            transaction.on_commit(lambda: Notification.objects.bulk_create(later))
+            transaction.on_commit(
+                lambda: Notification.objects.bulk_create(notifications_without_muted(later))
+            )
 
 
 # What the sweep changes on a deadline row.
@@ -838,7 +868,13 @@ def _warn(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
         "due": due,
     }
     batch.event(ticket, EventKind.SLA_WARNING, text, position=row.position, percent=percent)
-    batch.notify(batch.handlers(ticket), text=text, url=_url(ticket))
+    batch.notify(
+        batch.handlers(ticket),
+        text=text,
+        url=_url(ticket),
+        kind=NotificationKind.SLA_WARNING,
+        subject=ticket.number,
+    )
 
 
 def _breach(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
@@ -857,9 +893,21 @@ def _breach(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
     if ticket.status in OPEN_STATUSES:
         # 催办单: the urge tells the handler; the department head is told here.
         batch.urge(ticket, text)
-        batch.notify(batch.heads(ticket), text=text, url=_url(ticket))
+        batch.notify(
+            batch.heads(ticket),
+            text=text,
+            url=_url(ticket),
+            kind=NotificationKind.SLA_OVERDUE,
+            subject=ticket.number,
+        )
     else:
-        batch.notify([*batch.handlers(ticket), *batch.heads(ticket)], text=text, url=_url(ticket))
+        batch.notify(
+            [*batch.handlers(ticket), *batch.heads(ticket)],
+            text=text,
+            url=_url(ticket),
+            kind=NotificationKind.SLA_OVERDUE,
+            subject=ticket.number,
+        )
     if ticket.status not in FINAL_STATUSES:
         batch.investigations.append(
             OverdueInvestigation(
@@ -994,7 +1042,13 @@ def _escalate(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> int:
         )
         # whoever the order is escalated to may open it from then on
         batch.timeline.participants_add(ticket=ticket, users=people)
-        batch.notify(people, text=text, url=_url(ticket))
+        batch.notify(
+            people,
+            text=text,
+            url=_url(ticket),
+            kind=NotificationKind.ESCALATION,
+            subject=ticket.number,
+        )
         row.escalated_levels += 1
         row.escalated_at = now
         fired += 1
@@ -1016,6 +1070,8 @@ def _delay_notice_open(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> No
             text=_("%(number)s is overdue: tell the customer why and when it will be done")
             % {"number": ticket.number},
             url=_url(ticket),
+            kind=NotificationKind.TASK,
+            subject=ticket.number,
         )
 
 

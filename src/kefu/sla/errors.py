@@ -19,5 +19,6 @@ CODES = {
     "time_before_start": _("The time is before the clock started."),
     "time_in_future": _("The time is in the future."),
     "time_not_in_future": _("The time must be in the future."),
+    "unknown_code": _("A condition names a code nothing in the configuration has."),
     "unknown_field": _("The request names a field that does not exist."),
 }

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kefu.calendars.models import WorkCalendar
@@ -7,31 +8,39 @@ from kefu.sla import rules
 from kefu.sla.models import SlaMilestone, SlaPolicy
 from kefu.sla.policy import CONDITION_FIELDS
 from kefu.sla.presets import INDUSTRY_CHOICES
+from kefu.sla.selectors import CONDITION_TITLES, condition_names, condition_options
 
 
-class CodesField(forms.CharField):
-    """A list of codes typed as ``complaint, repair``; empty means any."""
+class ConditionField(forms.MultipleChoiceField):
+    """A condition of a policy: chosen from what exists (ticket types, categories …);
+    nothing chosen means any."""
 
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return ", ".join(value)
-        return value
+    widget = forms.CheckboxSelectMultiple
 
-    def to_python(self, value):
-        return rules.split_codes(super().to_python(value) or "")
+    def __init__(self, *, title, **kwargs):
+        super().__init__(label=title, required=False, **kwargs)
+
+    def validate(self, value):
+        unknown = [code for code in value if not self.valid_value(code)]
+        if unknown:
+            raise ValidationError(
+                gettext("%(field)s: there is no option with the code %(codes)s.")
+                % {"field": self.label, "codes": "、".join(unknown)},
+                code="unknown_code",
+            )
+        super().validate(value)
 
 
 class SlaPolicyForm(forms.ModelForm):
-    ticket_types = CodesField(label=_("Ticket types"), required=False)
-    categories = CodesField(
-        label=_("Categories"),
-        required=False,
-        help_text=_("A category code also covers its sub-categories."),
+    ticket_types = ConditionField(title=CONDITION_TITLES["ticket_types"])
+    categories = ConditionField(
+        title=CONDITION_TITLES["categories"],
+        help_text=_("A category also covers its sub-categories."),
     )
-    priorities = CodesField(label=_("Priorities"), required=False)
-    customer_grades = CodesField(label=_("Customer grades"), required=False)
-    service_tiers = CodesField(label=_("Service tiers"), required=False)
-    channels = CodesField(label=_("Channels"), required=False)
+    priorities = ConditionField(title=CONDITION_TITLES["priorities"])
+    customer_grades = ConditionField(title=CONDITION_TITLES["customer_grades"])
+    service_tiers = ConditionField(title=CONDITION_TITLES["service_tiers"])
+    channels = ConditionField(title=CONDITION_TITLES["channels"])
 
     class Meta:
         model = SlaPolicy
@@ -49,10 +58,25 @@ class SlaPolicyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        options = condition_options()
+        names = condition_names()
         for name in CONDITION_FIELDS:
-            self.fields[name].widget.attrs["placeholder"] = _(
-                "empty = any; codes separated by commas"
-            )
+            choices = list(options[name])
+            known = {code for code, _label in choices}
+            # a code the policy already names (a preset's, or one since removed) stays
+            # choosable, so that saving the policy does not drop it
+            for code in getattr(self.instance, name, None) or ():
+                if code not in known:
+                    label = names.get(name, {}).get(code)
+                    choices.append(
+                        (
+                            code,
+                            _("%(label)s (code %(code)s, not in use)")
+                            % {"label": label or code, "code": code},
+                        )
+                    )
+            self.fields[name].choices = choices
+            self.fields[name].widget.attrs["data-condition"] = name
         if self.instance.pk:
             self.fields["code"].disabled = True
         self.fields["name"].widget.attrs["autofocus"] = True
@@ -62,6 +86,48 @@ class SlaPolicyForm(forms.ModelForm):
         if self.instance.pk:
             data.pop("code", None)
         return data
+
+    def draft(self) -> dict:
+        """The conditions, order and state as entered, for trying the policy before it
+        is saved (the explainer); only fields that are valid."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: data[name]
+            for name in ("code", "name", "order", "is_active", *CONDITION_FIELDS)
+            if name in data
+        }
+
+
+class ExplainForm(forms.Form):
+    """An order to try the policies on: its category, channel, customer grade and service
+    tier, ticket type and priority (type and priority default to the category's)."""
+
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    ticket_type = forms.ChoiceField(label=_("Ticket type"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    customer_grade = forms.ChoiceField(label=_("Customer grade"), required=False)
+    service_tier = forms.ChoiceField(label=_("Service tier"), required=False)
+
+    FIELDS = ("category", "ticket_type", "priority", "channel", "customer_grade", "service_tier")
+    _OPTIONS = {
+        "category": "categories",
+        "ticket_type": "ticket_types",
+        "priority": "priorities",
+        "channel": "channels",
+        "customer_grade": "customer_grades",
+        "service_tier": "service_tiers",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = condition_options()
+        for name, condition in self._OPTIONS.items():
+            blank = _("The category's") if name in {"ticket_type", "priority"} else "—"
+            self.fields[name].choices = [("", blank), *options[condition]]
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "Choose one of the options (there is none with the code %(value)s)."
+            )
 
 
 class ThresholdsField(forms.CharField):

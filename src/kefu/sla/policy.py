@@ -43,6 +43,7 @@ from kefu.calendars.workcal import (
 __all__ = [
     "CONDITION_FIELDS",
     "ELAPSED_UNITS",
+    "FACT_FOR",
     "Facts",
     "MilestoneDeadline",
     "MilestoneKind",
@@ -97,6 +98,10 @@ _FACT_FOR = {
 }
 
 
+# Which fact each condition looks at.
+FACT_FOR = _FACT_FOR
+
+
 @dataclass(frozen=True)
 class Facts:
     """What is known about a ticket when its policy is chosen; each value is a code or ``""``.
@@ -142,16 +147,23 @@ class PolicySpec:
     id: int | None = None
 
     def matches(self, facts: Facts) -> bool:
-        for name, codes in self.conditions.items():
+        return not self.mismatches(facts)
+
+    def mismatches(self, facts: Facts) -> tuple[str, ...]:
+        """The conditions (names as in :data:`CONDITION_FIELDS`, in that order) that
+        ``facts`` do not satisfy; empty when the policy matches."""
+        failed = []
+        for name in CONDITION_FIELDS:
+            codes = self.conditions.get(name)
             if not codes:
                 continue
             value = getattr(facts, _FACT_FOR[name])
             if name == "categories":
                 if not _category_matches(value, codes):
-                    return False
+                    failed.append(name)
             elif value not in codes:
-                return False
-        return True
+                failed.append(name)
+        return tuple(failed)
 
 
 def _category_matches(value: str, codes: frozenset[str]) -> bool:

@@ -239,6 +239,13 @@ PRESETS: dict[str, Preset] = {
             _tip_off("property"),
             *_repairs("property", "、anchors PM-1"),
             P(
+                code="property-suggestion",
+                name="业主意见建议",
+                source="CHN-08：意见箱每日收集一次，两个工作日内专人负责回复",
+                ticket_types=("suggestion",),
+                milestones=(M(K.REPLY, 2, Unit.WORKING_DAYS, label="回复意见建议"),),
+            ),
+            P(
                 code="property-complaint",
                 name="业主投诉",
                 source=(

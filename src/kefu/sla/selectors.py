@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kefu.calendars.models import WorkCalendar
 from kefu.calendars.selectors import calendars_for, history_entries
@@ -61,6 +62,65 @@ def condition_names() -> dict[str, dict[str, str]]:
             **names[condition],
         }
     return names
+
+
+# What each condition of a policy is called on its form and in its errors.
+CONDITION_TITLES = {
+    "ticket_types": gettext_lazy("Ticket types"),
+    "categories": gettext_lazy("Categories"),
+    "priorities": gettext_lazy("Priorities"),
+    "customer_grades": gettext_lazy("Customer grades"),
+    "service_tiers": gettext_lazy("Service tiers"),
+    "channels": gettext_lazy("Channels"),
+}
+
+
+def condition_options() -> dict[str, list[tuple[str, str]]]:
+    """What a policy's conditions may name, by condition, as (code, label) in display
+    order: the ticket types and the category tree of the order settings, the priorities,
+    the channel list, and the customer archive's grades and service tiers."""
+    from kefu.tickets.models import Category, TicketType
+    from kefu.tickets.rules import Priority
+    from kefu.tickets.selectors import vocabulary
+
+    vocab = vocabulary()
+    return {
+        "ticket_types": [
+            (code, name)
+            for code, name in TicketType.objects.order_by("sort_order", "id").values_list(
+                "code", "name"
+            )
+        ],
+        "categories": [
+            (code, "　" * depth + name)
+            for code, name, depth in Category.objects.order_by("path").values_list(
+                "code", "name", "depth"
+            )
+        ],
+        "priorities": [(code, str(label)) for code, label in Priority.choices],
+        "customer_grades": [
+            (code, code if label == code else f"{code} · {label}")
+            for code, label in vocab.grades.items()
+        ],
+        "service_tiers": list(vocab.tiers.items()),
+        "channels": list(vocab.channels.items()),
+    }
+
+
+def unknown_condition_codes(
+    conditions: dict[str, list[str]], *, allowed: dict[str, set[str]] | None = None
+) -> dict[str, list[str]]:
+    """The codes in ``conditions`` that name nothing that exists, by condition (codes in
+    ``allowed`` — e.g. those the policy already has — pass)."""
+    options = condition_options()
+    allowed = allowed or {}
+    unknown = {}
+    for name, codes in conditions.items():
+        known = {code for code, _label in options.get(name, ())} | allowed.get(name, set())
+        bad = [code for code in codes if code not in known]
+        if bad:
+            unknown[name] = bad
+    return unknown
 
 
 def policies_list() -> QuerySet[SlaPolicy]:
@@ -154,6 +214,218 @@ def new_ticket_deadlines(
         {m.calendar for m in policy.milestones}, years=(year - 1, year, year + 1)
     )
     return policy, plan_deadlines(policy, calendars, accepted_at=accepted_at)
+
+
+# ---------------------------------------------------------------------------- explainer
+
+
+@dataclass(frozen=True)
+class PolicyCheck:
+    """A policy checked before the one that applies, and the conditions that ruled it out
+    (names as in ``CONDITION_FIELDS``)."""
+
+    policy: PolicySpec
+    failed: tuple[str, ...]
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Which policy applies to an order with ``facts`` and why: the policies checked
+    before it (by matching order) and why each did not match, and the milestones an
+    order accepted at ``accepted_at`` would get. ``by_category``: the category names the
+    policy itself (it then applies whatever the conditions say)."""
+
+    facts: Facts
+    accepted_at: datetime
+    checked: tuple[PolicyCheck, ...]
+    policy: PolicySpec | None
+    policy_is_draft: bool = False
+    by_category: bool = False
+    category_policy_code: str = ""
+    draft: PolicySpec | None = None
+    draft_active: bool = True
+    plan: tuple[MilestoneDeadline, ...] = ()
+
+
+def facts_from_choices(
+    *,
+    category: str = "",
+    ticket_type: str = "",
+    priority: str = "",
+    customer_grade: str = "",
+    service_tier: str = "",
+    channel: str = "",
+) -> tuple[Facts, str]:
+    """The facts an order with these choices would be matched by (as intake builds
+    them: the category as its path of codes, its ticket type and default priority
+    when none is chosen) and the policy code its category names ("" for none)."""
+    from kefu.tickets.models import Category
+
+    path, policy_code = "", ""
+    if category:
+        node = Category.objects.select_related("ticket_type").filter(code=category).first()
+        if node is not None:
+            ids = [int(p) for p in node.path.strip("/").split("/") if p]
+            codes = dict(Category.objects.filter(pk__in=ids).values_list("pk", "code"))
+            path = "/".join(codes[i] for i in ids if i in codes)
+            ticket_type = ticket_type or node.ticket_type.code
+            priority = priority or node.default_priority
+            policy_code = node.sla_policy_code
+    facts = Facts(
+        ticket_type=ticket_type,
+        category=path,
+        priority=priority,
+        customer_grade=customer_grade,
+        service_tier=service_tier,
+        channel=channel,
+    )
+    return facts, policy_code
+
+
+def draft_policy(values: dict, *, policy: SlaPolicy | None = None) -> PolicySpec:
+    """A policy as entered on its form, not saved: the stored policy's milestones (or
+    none for a new one) with the entered code, name, order and conditions."""
+    milestones: tuple[MilestoneSpec, ...] = ()
+    if policy is not None:
+        rows = policy.milestones.select_related("calendar").order_by("position", "id")
+        milestones = policy.to_spec(rows).milestones
+    return PolicySpec(
+        id=policy.pk if policy is not None else None,
+        code=values.get("code") or (policy.code if policy is not None else ""),
+        name=values.get("name") or (policy.name if policy is not None else ""),
+        order=values.get("order", policy.order if policy is not None else 0) or 0,
+        conditions={name: frozenset(values.get(name) or ()) for name in CONDITION_FIELDS},
+        milestones=milestones,
+    )
+
+
+def explain_policy(
+    facts: Facts,
+    *,
+    accepted_at: datetime,
+    category_policy_code: str = "",
+    draft: PolicySpec | None = None,
+    draft_active: bool = True,
+) -> Explanation:
+    """Which active policy an order with ``facts`` gets, as intake chooses it (the
+    policy its category names first, else the first whose conditions all hold), with
+    ``draft`` — a policy being edited, not saved — in place of its stored version (or
+    added, for a new one; left out when ``draft_active`` is False)."""
+    policies = [
+        p for p in active_policies() if draft is None or draft.id is None or p.id != draft.id
+    ]
+    if draft is not None and draft_active:
+        policies.append(draft)
+    policies.sort(key=lambda p: (p.order, p.id if p.id is not None else float("inf")))
+
+    def result(policy, checked=(), by_category=False) -> Explanation:
+        plan: tuple[MilestoneDeadline, ...] = ()
+        if policy is not None:
+            year = accepted_at.year
+            calendars = calendars_for(
+                {m.calendar for m in policy.milestones}, years=(year - 1, year, year + 1)
+            )
+            plan = plan_deadlines(policy, calendars, accepted_at=accepted_at)
+        return Explanation(
+            facts=facts,
+            accepted_at=accepted_at,
+            checked=tuple(checked),
+            policy=policy,
+            policy_is_draft=policy is not None and policy is draft,
+            by_category=by_category,
+            category_policy_code=category_policy_code,
+            draft=draft,
+            draft_active=draft_active,
+            plan=plan,
+        )
+
+    if category_policy_code:
+        named = next((p for p in policies if p.code == category_policy_code), None)
+        if named is not None:
+            return result(named, by_category=True)
+    checked = []
+    for policy in policies:
+        failed = policy.mismatches(facts)
+        if not failed:
+            return result(policy, checked)
+        checked.append(PolicyCheck(policy, failed, draft=policy is draft))
+    return result(None, checked)
+
+
+def explanation_data(explanation: Explanation) -> dict:
+    """The explanation in words and plain values (for the page and the API): each
+    condition and code named by its label."""
+    from kefu.sla.models import MilestoneKindChoices, StartsAtChoices, UnitChoices
+    from kefu.sla.policy import FACT_FOR
+
+    names = condition_names()
+
+    def label(condition: str, code: str) -> str:
+        return names.get(condition, {}).get(code, code)
+
+    def fact(condition: str) -> dict:
+        value = getattr(explanation.facts, FACT_FOR[condition])
+        code = value.split("/")[-1] if condition == "categories" else value
+        return {"code": value, "label": label(condition, code) if code else ""}
+
+    def policy_data(policy: PolicySpec, draft: bool) -> dict:
+        return {
+            "id": policy.id,
+            "code": policy.code,
+            "name": policy.name,
+            "order": policy.order,
+            "draft": draft,
+        }
+
+    kinds = dict(MilestoneKindChoices.choices)
+    units = dict(UnitChoices.choices)
+    starts = dict(StartsAtChoices.choices)
+    return {
+        "facts": {name: fact(name) for name in CONDITION_FIELDS},
+        "policy": (
+            None
+            if explanation.policy is None
+            else policy_data(explanation.policy, explanation.policy_is_draft)
+        ),
+        "by_category": explanation.by_category,
+        "checked": [
+            {
+                **policy_data(check.policy, check.draft),
+                "failed": [
+                    {
+                        "condition": name,
+                        "title": str(CONDITION_TITLES[name]),
+                        "wanted": [
+                            {"code": code, "label": label(name, code)}
+                            for code in sorted(check.policy.conditions[name])
+                        ],
+                        "value": fact(name),
+                    }
+                    for name in check.failed
+                ],
+            }
+            for check in explanation.checked
+        ],
+        "accepted_at": explanation.accepted_at,
+        "milestones": [
+            {
+                "position": item.milestone.position,
+                "kind": item.milestone.kind,
+                "label": item.milestone.label
+                or str(kinds.get(item.milestone.kind, item.milestone.kind)),
+                "amount": item.milestone.amount,
+                "unit": item.milestone.unit,
+                "unit_label": str(units.get(item.milestone.unit, item.milestone.unit)),
+                "calendar": item.milestone.calendar,
+                "starts_at": item.milestone.starts_at,
+                "starts_at_label": str(starts.get(item.milestone.starts_at, "")),
+                "start": item.start,
+                "due": item.due,
+            }
+            for item in explanation.plan
+        ],
+    }
 
 
 def policy_history(policy: SlaPolicy, *, limit: int = 100) -> list[dict]:

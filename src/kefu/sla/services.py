@@ -70,11 +70,41 @@ def _normalise_policy(fields: dict) -> dict:
     return fields
 
 
+def _check_condition_codes(fields: Mapping, policy: SlaPolicy | None = None) -> None:
+    """Each condition names ticket types, categories, priorities, channels, grades and
+    tiers that exist (codes the policy already has may stay: a preset names codes an
+    organisation may not use)."""
+    from kefu.sla.selectors import CONDITION_TITLES, unknown_condition_codes
+
+    conditions = {name: fields[name] for name in CONDITION_FIELDS if name in fields}
+    allowed = {name: set(getattr(policy, name) or ()) for name in conditions} if policy else {}
+    unknown = unknown_condition_codes(conditions, allowed=allowed)
+    if unknown:
+        raise ValidationError(
+            {
+                name: ValidationError(
+                    _("%(field)s: there is no option with the code %(codes)s.")
+                    % {"field": CONDITION_TITLES[name], "codes": "、".join(codes)},
+                    code="unknown_code",
+                )
+                for name, codes in unknown.items()
+            }
+        )
+
+
 @transaction.atomic
 def sla_policy_create(**fields) -> SlaPolicy:
-    """A new policy (without milestones). Conditions are lists of codes; empty = any."""
+    """A new policy (without milestones). Conditions are lists of codes of what exists
+    (ticket types, categories, priorities, channels, customer grades, service tiers);
+    empty = any."""
     _check_fields(fields, POLICY_FIELDS)
-    policy = SlaPolicy(**_normalise_policy(dict(fields)))
+    fields = _normalise_policy(dict(fields))
+    _check_condition_codes(fields)
+    return _policy_create(fields)
+
+
+def _policy_create(fields: dict) -> SlaPolicy:
+    policy = SlaPolicy(**fields)
     policy.full_clean()
     policy.save()
     return policy
@@ -85,6 +115,11 @@ def sla_policy_update(*, policy: SlaPolicy, **fields) -> SlaPolicy:
     _check_fields(fields, POLICY_FIELDS)
     policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
     fields = _normalise_policy(dict(fields))
+    _check_condition_codes(fields, policy)
+    return _policy_update(policy, fields)
+
+
+def _policy_update(policy: SlaPolicy, fields: dict) -> SlaPolicy:
     changed = False
     for name, value in fields.items():
         if getattr(policy, name) != value:
@@ -219,13 +254,15 @@ def sla_preset_load(*, industry: str) -> dict[str, int]:
             "description": spec.source,
             **{name: list(getattr(spec, name)) for name in CONDITION_FIELDS},
         }
+        # a preset's conditions may name codes this organisation does not use (yet): they
+        # never match until it does, so they are written as they are
         policy = SlaPolicy.objects.filter(code=spec.code).first()
         if policy is None:
-            policy = sla_policy_create(code=spec.code, is_active=True, **values)
+            policy = _policy_create({"code": spec.code, "is_active": True, **values})
             counts["policies_created"] += 1
         else:
             before = policy.history.count()
-            policy = sla_policy_update(policy=policy, **values)
+            policy = _policy_update(SlaPolicy.objects.select_for_update().get(pk=policy.pk), values)
             counts["policies_updated"] += policy.history.count() > before
         existing = {m.position: m for m in policy.milestones.all()}
         for position, item in enumerate(spec.milestones, start=1):

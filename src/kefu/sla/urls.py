@@ -8,6 +8,7 @@ urlpatterns = [
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/new/", views.policy_create, name="policy_create"),
     path("policies/presets/", views.preset_load, name="preset_load"),
+    path("policies/explain/", views.policy_explain, name="policy_explain"),
     path("policies/<int:pk>/", views.policy_detail, name="policy_detail"),
     path("policies/<int:pk>/edit/", views.policy_edit, name="policy_edit"),
     path("policies/<int:pk>/milestones/new/", views.milestone_create, name="milestone_create"),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.sla import selectors, services
-from kefu.sla.forms import PresetLoadForm, SlaMilestoneForm, SlaPolicyForm
+from kefu.sla.forms import ExplainForm, PresetLoadForm, SlaMilestoneForm, SlaPolicyForm
 from kefu.sla.models import SlaMilestone, SlaPolicy
 from kefu.sla.permissions import can_manage_sla
 from kefu.sla.presets import PRESETS
@@ -92,6 +92,63 @@ def policy_edit(request, pk):
             return redirect("sla:policy_detail", pk=policy.pk)
     policy.refresh_from_db()
     return render(request, "sla/policy_form.html", {"form": form, "policy": policy})
+
+
+@login_required
+def policy_explain(request):
+    """Which policy applies to an order of this category, channel, grade, tier, type and
+    priority, and why: the policies checked before it and what ruled each out, and the
+    milestones it would get now. A POST from a policy's form (试算) tries the policy as
+    entered, before it is saved, in place of its stored version."""
+    data = request.POST if request.method == "POST" else request.GET
+    facts_form = ExplainForm(data if any(f in data for f in ExplainForm.FIELDS) else None)
+    draft = draft_form = draft_of = None
+    draft_active = True
+    if request.method == "POST":
+        _require_manager(request.user)
+        pk = request.POST.get("draft_of", "")
+        draft_of = get_object_or_404(SlaPolicy, pk=pk) if pk.isdigit() else None
+        draft_form = SlaPolicyForm(request.POST, instance=draft_of)
+        draft_form.is_valid()
+        values = draft_form.draft()
+        draft = selectors.draft_policy(values, policy=draft_of)
+        draft_active = bool(values.get("is_active", False))
+    explanation = None
+    if facts_form.is_bound and facts_form.is_valid():
+        facts, category_policy = selectors.facts_from_choices(
+            **{name: facts_form.cleaned_data[name] for name in ExplainForm.FIELDS}
+        )
+        explanation = selectors.explain_policy(
+            facts,
+            accepted_at=timezone.now(),
+            category_policy_code=category_policy,
+            draft=draft,
+            draft_active=draft_active,
+        )
+    draft_fields = []
+    if draft_form is not None:
+        skip = {"csrfmiddlewaretoken", *ExplainForm.FIELDS}
+        draft_fields = [
+            (name, value)
+            for name in request.POST
+            if name not in skip
+            for value in request.POST.getlist(name)
+        ]
+    return render(
+        request,
+        "sla/policy_explain.html",
+        {
+            "form": facts_form,
+            "result": None if explanation is None else selectors.explanation_data(explanation),
+            "draft": draft,
+            "draft_active": draft_active,
+            "draft_of": draft_of,
+            "draft_form": draft_form,
+            "draft_fields": draft_fields,
+            "condition_names": selectors.condition_names(),
+            "condition_titles": selectors.CONDITION_TITLES,
+        },
+    )
 
 
 @login_required

@@ -1,10 +1,16 @@
 """REST API for work orders: intake with Idempotency-Key, scoped reads, actions."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
@@ -17,9 +23,17 @@ from kefu.core.phones import mask_phone
 from kefu.org.models import Department, User
 from kefu.org.permissions import can_manage_org
 from kefu.tickets import lifecycle, selectors, services
-from kefu.tickets.models import Category, RoutingRule, Ticket, TicketEvent, TicketType
+from kefu.tickets.models import (
+    CannedReply,
+    Category,
+    IntakeChannel,
+    RoutingRule,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
 from kefu.tickets.permissions import may_take
-from kefu.tickets.rules import Channel, Priority
+from kefu.tickets.rules import Priority
 from kefu.tickets.states import MOVES, Action, Need, allowed_actions, missing
 
 
@@ -85,6 +99,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "supervised",
             "supervision_due",
             "next_due_at",
+            "next_warn_at",
             "created_at",
             "dispatched_at",
             "signed_at",
@@ -141,6 +156,7 @@ class TicketSerializer(serializers.ModelSerializer):
                 None if ticket.supervision_due is None else ticket.supervision_due.isoformat()
             ),
             "next_due_at": moment(ticket.next_due_at),
+            "next_warn_at": moment(ticket.next_warn_at),
             "created_at": moment(ticket.created_at),
             "dispatched_at": moment(ticket.dispatched_at),
             "signed_at": moment(ticket.signed_at),
@@ -170,9 +186,23 @@ class TicketCreateSerializer(serializers.Serializer):
         slug_field="code",
         queryset=Category.objects.filter(is_active=True).select_related("ticket_type"),
     )
-    channel = serializers.ChoiceField(choices=Channel.choices)
+    channel = serializers.CharField(
+        max_length=30,
+        help_text="A code of the configurable channel list (GET /api/v1/channels/).",
+    )
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_channel(self, value: str) -> str:
+        vocab = selectors.vocabulary()
+        if value not in vocab.channels:
+            raise serializers.ValidationError(
+                _("Choose one of the channels in use: %(codes)s.")
+                % {"codes": "、".join(vocab.active_channels)},
+                code="invalid_choice",
+            )
+        return value
+
     contact_name = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=60
     )
@@ -187,7 +217,11 @@ class TicketCreateSerializer(serializers.Serializer):
     )
     address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     customer_grade = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=1
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10,
+        help_text="A grade of the customer archive's configured grade list.",
     )
     priority = serializers.ChoiceField(
         choices=Priority.choices, required=False, allow_null=True, default=None
@@ -581,6 +615,31 @@ class CategoryViewSet(viewsets.ModelViewSet):
         )
 
 
+class ChannelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IntakeChannel
+        fields = ["id", "code", "name", "sort_order", "is_active"]
+
+
+class ChannelViewSet(viewsets.ModelViewSet):
+    """The channels orders come in by (受理渠道, a configurable list); administrators add,
+    rename, reorder and deactivate them. A channel's code is fixed once created."""
+
+    serializer_class = ChannelSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdministratorOrReadOnly]
+    lookup_field = "code"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    queryset = IntakeChannel.objects.order_by("sort_order", "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.channel_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.channel_update(
+            channel=serializer.instance, **serializer.validated_data
+        )
+
+
 class RoutingRuleSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
@@ -591,6 +650,15 @@ class RoutingRuleSerializer(serializers.ModelSerializer):
         model = RoutingRule
         fields = ["id", "order", "category", "area", "customer_grade", "department", "is_active"]
 
+    def validate_customer_grade(self, value: str) -> str:
+        if value and value not in selectors.vocabulary().grades:
+            raise serializers.ValidationError(
+                _("The customer grade must be one of: %(grades)s.")
+                % {"grades": "、".join(selectors.vocabulary().grades)},
+                code="invalid_choice",
+            )
+        return value
+
 
 class RoutingRuleViewSet(viewsets.ModelViewSet):
     """Routing rules: category + area + customer grade → department, first match wins."""
@@ -598,3 +666,41 @@ class RoutingRuleViewSet(viewsets.ModelViewSet):
     serializer_class = RoutingRuleSerializer
     permission_classes = [permissions.IsAuthenticated, IsAdministratorOrReadOnly]
     queryset = RoutingRule.objects.select_related("category", "department").order_by("order", "id")
+
+
+class CannedReplySerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = CannedReply
+        fields = ["id", "title", "text", "category", "sort_order", "is_active"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "category",
+                OpenApiTypes.STR,
+                description="A category's code: its canned replies and the general ones.",
+            )
+        ]
+    )
+)
+class CannedReplyViewSet(viewsets.ModelViewSet):
+    """Canned replies and notes (常用语) offered on the order page, per category or for
+    all; administrators create and change them. ``?category=<code>`` lists those of one
+    category (and the general ones)."""
+
+    serializer_class = CannedReplySerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdministratorOrReadOnly]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        qs = CannedReply.objects.select_related("category").order_by("sort_order", "id")
+        code = self.request.query_params.get("category") if self.request else None
+        if code:
+            qs = qs.filter(Q(category__code=code) | Q(category__isnull=True))
+        return qs

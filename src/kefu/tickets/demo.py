@@ -13,12 +13,21 @@ from kefu.core.demodata import chinese_name, mobile_number, scaled
 from kefu.core.tree import subtree_q
 from kefu.org.models import Department, User
 from kefu.tickets import services
-from kefu.tickets.models import Category, DepartmentQueue, RoutingRule, Ticket, TicketType
+from kefu.tickets.models import (
+    CannedReply,
+    Category,
+    DepartmentQueue,
+    RoutingRule,
+    Ticket,
+    TicketType,
+)
 from kefu.tickets.states import Action
 
 ORDER = 30
 
-# (code, name, type, parent code, lead department code, priority, settle, extra fields)
+# (code, name, type, parent code, lead department code, priority, settle, extra fields).
+# Where a time-limit preset names a category (kefu.sla.presets: ``leak`` …), the demo's
+# category has that code, so the property preset's 30-minute arrival applies to its leaks.
 CATEGORIES = [
     ("bx", "报修", "repair", None, "wxb", "normal", False, []),
     (
@@ -32,7 +41,7 @@ CATEGORIES = [
         [{"name": "meter_no", "label": "表号", "required": False}],
     ),
     (
-        "bx-ls",
+        "leak",
         "跑冒滴漏",
         "repair",
         "bx",
@@ -57,6 +66,9 @@ CATEGORIES = [
     ("by", "表扬", "praise", None, "pzb", "low", True, []),
 ]
 
+# Codes earlier versions of the demo gave categories, and the code each has now.
+FORMER_CODES = {"bx-ls": "leak"}
+
 REPLY = (
     "尊敬的{customer}，您反映的问题（工单{number}）已处理：{result} "
     "如有疑问请致电并告知工号{agent_no}。"
@@ -64,7 +76,7 @@ REPLY = (
 
 ISSUES = {
     "bx-sd": ["厨房水管漏水", "卫生间没有热水", "家中跳闸停电", "水表不走字"],
-    "bx-ls": ["楼上渗水到天花板", "地下室水管爆裂", "楼道消防管滴水"],
+    "leak": ["楼上渗水到天花板", "地下室水管爆裂", "楼道消防管滴水"],
     "bx-dt": ["3号楼电梯困人", "电梯异响", "电梯门关不上"],
     "bx-gg": ["路灯不亮", "小区大门门禁故障", "垃圾桶破损"],
     "zx-dj": ["咨询阶梯电价", "咨询峰谷电价"],
@@ -76,16 +88,59 @@ ISSUES = {
     "jb": ["举报维修人员私自收费"],
     "jy": ["建议增加夜间值班"],
 }
+# 常用语: (category code or None for every order, title, text)
+CANNED_REPLIES = [
+    (
+        None,
+        "已受理",
+        "您好，您反映的问题已受理，工单号{number}，我们会尽快安排处理，请保持电话畅通。",
+    ),
+    (None, "稍后回电", "已与客户约定稍后回电，客户方便接听时间：。"),
+    (None, "客户催办", "客户来电催办，情绪较急，请尽快联系客户并反馈进展。"),
+    ("bx", "已派维修", "已安排维修人员上门，预计2小时内到达，请家中留人。"),
+    ("bx", "需业主在家", "维修需业主在家配合，已与客户约定上门时间：。"),
+    ("bx-sd", "已关闭总阀", "已指导客户关闭总阀门并断开相关电源，等待维修人员到场。"),
+    ("bx-sd", "需更换配件", "现场检查需更换配件，已告知客户费用标准，客户同意更换。"),
+    ("bx-ls", "查看渗漏点", "已联系楼上住户，约定上门查看渗漏点。"),
+    (
+        "bx-dt",
+        "困人应急",
+        "电梯困人：已安抚被困人员，通知维保单位15分钟内到场，物业值班人员已前往。",
+    ),
+    ("zx", "已当场解答", "已按政策向客户解答，客户表示清楚，无其他诉求。"),
+    (
+        "zx-dj",
+        "阶梯电价说明",
+        "阶梯电价按年度累计用电量分三档计价，具体标准以当地价格主管部门公布为准。",
+    ),
+    (
+        "yw",
+        "所需材料",
+        "办理需携带：户主身份证原件、房产证明原件及复印件；委托办理需委托书及代办人身份证。",
+    ),
+    (
+        "ts",
+        "致歉安抚",
+        "对给您带来的不便深表歉意，我们已将您的意见转交相关部门核实，将在规定时限内回复您。",
+    ),
+    ("ts", "核实情况", "已调取服务记录核实情况，正在与当事人员了解经过。"),
+    ("jb", "保密说明", "您的举报信息我们将严格保密，核实后按规定处理并反馈结果。"),
+    ("jy", "感谢建议", "感谢您的宝贵建议，我们已记录并转交相关部门研究改进。"),
+    ("by", "感谢表扬", "感谢您的表扬，我们会将您的肯定转达给相关工作人员。"),
+]
 AREAS = ["城东区幸福小区", "城西区阳光花园", "城南区金桂苑", "城北区锦绣家园", "城东区翠湖湾"]
 
 
 def load(*, rng: random.Random) -> dict[str, int]:
-    created = {"categories": 0, "routing_rules": 0, "tickets": 0, "history": 0}
+    created = {"categories": 0, "routing_rules": 0, "canned_replies": 0, "tickets": 0, "history": 0}
     departments = {d.code: d for d in Department.objects.all()}
     if "wxb" not in departments:
         return created  # the demo organisation was not loaded
     types = {t.code: t for t in TicketType.objects.all()}
     categories = {c.code: c for c in Category.objects.filter(code__in=[c[0] for c in CATEGORIES])}
+    for category in Category.objects.filter(code__in=FORMER_CODES):
+        # loaded before the category took the preset's code: it stays as it is
+        categories.setdefault(FORMER_CODES[category.code], category)
     for order, (code, name, type_code, parent, lead, priority, settle, extra) in enumerate(
         CATEGORIES
     ):
@@ -115,6 +170,7 @@ def load(*, rng: random.Random) -> dict[str, int]:
     DepartmentQueue.objects.get_or_create(
         department=departments["wxb-sd"], defaults={"assignment_mode": "least_load"}
     )
+    created["canned_replies"] = _canned_replies_load(categories)
 
     agents = list(User.objects.filter(username__in=["agent", "shiftlead"]).order_by("username"))
     created["history"] = load_history(
@@ -165,6 +221,19 @@ def load(*, rng: random.Random) -> dict[str, int]:
     return created
 
 
+def _canned_replies_load(categories: dict[str, Category]) -> int:
+    """The demo's 常用语, once: a rerun adds none."""
+    if CannedReply.objects.exists():
+        return 0
+    CannedReply.objects.bulk_create(
+        CannedReply(
+            category=categories[code] if code else None, title=title, text=text, sort_order=i
+        )
+        for i, (code, title, text) in enumerate(CANNED_REPLIES)
+    )
+    return len(CANNED_REPLIES)
+
+
 # minutes ago an order still in hand at this stage was received: the steps up to the
 # stage (dispatch after 5 minutes, signing 8–29 minutes later, work started 30 minutes
 # after, resolved 40–99 minutes later) lie in the past, and few of its deadlines have
@@ -181,7 +250,7 @@ OPEN_AGE = {
 
 def _demo_ticket(seq, category, title, name, phone, area, grade, stage, at, agent, customer):
     extra = {}
-    if category.code == "bx-ls":
+    if any(spec["name"] == "floor" for spec in category.extra_fields):
         extra["floor"] = str(3 + seq % 20)
     if category.settle_at_first_contact:
         stage = "settled"
@@ -299,7 +368,9 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
         return 0
     from kefu.tickets import rules
     from kefu.tickets.models import NumberCounter, TicketEvent
+    from kefu.tickets.selectors import vocabulary
 
+    vocab = vocabulary()
     now = timezone.now()
     leaf_codes = [code for code in ISSUES if code in categories]
     recent_codes = [code for code in COMPLAINT_CODES if code in categories]
@@ -352,7 +423,7 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
         caller = rng.choice(callers) if callers and rng.random() < KNOWN_CALLER_SHARE else None
         if caller is not None:
             customer, name, phone = caller
-            grade = customer.grade if customer.grade in rules.GRADE_RANK else ""
+            grade = customer.grade if customer.grade in vocab.grades else ""
         else:
             customer, name, phone = None, chinese_name(rng), mobile_number(rng)
             grade = rng.choice(["A", "B", "B", "C", "C", ""])
@@ -365,7 +436,7 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
             "priority": category.default_priority,
             "priority_rank": rules.PRIORITY_RANK[category.default_priority],
             "channel": rng.choice(["hotline"] * 6 + ["counter", "web", "sms", "wechat", "email"]),
-            "title": rng.choice(ISSUES[category.code]),
+            "title": rng.choice(ISSUES[code]),
             "customer": customer,
             "contact_name": name,
             "contact_phone": phone,
@@ -373,7 +444,7 @@ def load_history(*, rng: random.Random, categories: dict, agents: list) -> int:
             "address": rng.choice(AREAS),
             "call_recording_ref": f"HIST-{seq:05d}",
             "customer_grade": grade,
-            "grade_rank": rules.grade_rank(grade),
+            "grade_rank": vocab.grade_rank(grade),
             "first_responder": agent,
             "department": None if settled else department,
             "settled_at_first_contact": settled,
@@ -502,7 +573,7 @@ class _TimeLimits:
         )
         plan = self.plan(policy, ticket.created_at, resolved_at=ticket.resolved_at, reached=reached)
         final = ticket.status in FINAL_STATUSES
-        result, dues = [], []
+        result, dues, warns = [], [], []
         for item in plan:
             m = item.milestone
             met = reached.get(m.position)
@@ -538,8 +609,10 @@ class _TimeLimits:
             elif due is not None and not final:
                 row.next_event_at = min([*item.warnings, due])
                 dues.append(due)
+                warns += list(item.warnings[:1])
             result.append(row)
         ticket.next_due_at = min(dues) if dues else None
+        ticket.next_warn_at = min(warns) if warns and dues else None
         ticket.due_sort = ticket.next_due_at or NO_DEADLINE
         return result
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 CODES = {
     "already_claimed": _("The order already has a first responder."),
     "category_inactive": _("The category is no longer in use."),
+    "channel_code_fixed": _("A channel's code cannot change once orders may carry it."),
     "children_open": _("Co-handling orders of this order are still open."),
     "contact_required": _(
         "An order taken from the web or by email needs a way to reach the customer."
@@ -32,4 +33,5 @@ CODES = {
     "ticket_not_open": _("The order is not open."),
     "ticket_not_signed": _("The order has not been signed for yet."),
     "transition_not_allowed": _("The action is not possible in the order's status."),
+    "unknown_field": _("The request names a field that does not exist."),
 }

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +8,16 @@ from django.utils.translation import pgettext_lazy
 
 from kefu.core.forms import DateInput
 from kefu.org.models import Department
-from kefu.tickets.models import Category, DepartmentQueue, RoutingRule, TicketType
+from kefu.tickets.models import (
+    CannedReply,
+    Category,
+    DepartmentQueue,
+    IntakeChannel,
+    RoutingRule,
+    TicketType,
+)
 from kefu.tickets.rules import Channel, Priority, too_long_message
+from kefu.tickets.selectors import channel_choices, grade_choices, vocabulary
 from kefu.tickets.states import Status
 
 
@@ -26,19 +35,13 @@ def limit_length(field: forms.CharField, limit: int) -> None:
 
 
 class IntakeForm(forms.Form):
-    channel = forms.ChoiceField(
-        label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE
-    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=(), initial=Channel.HOTLINE)
     calling_number = forms.CharField(label=_("Calling number"), required=False, max_length=30)
     call_recording_ref = forms.CharField(label=_("Call recording"), required=False, max_length=200)
     contact_name = forms.CharField(label=_("Contact name"), required=False, max_length=60)
     contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=30)
     address = forms.CharField(label=_("Address / site"), required=False, max_length=200)
-    customer_grade = forms.ChoiceField(
-        label=_("Customer grade"),
-        required=False,
-        choices=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")],
-    )
+    customer_grade = forms.ChoiceField(label=_("Customer grade"), required=False, choices=())
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     priority = forms.ChoiceField(
         label=_("Priority"),
@@ -64,6 +67,9 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        vocab = vocabulary()
+        self.fields["channel"].choices = channel_choices(vocab=vocab)
+        self.fields["customer_grade"].choices = [("", "—"), *grade_choices(vocab)]
         self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("path")
         self.fields["category"].label_from_instance = _tree_label
         self.fields["department"].queryset = Department.objects.active().order_by("path")
@@ -115,19 +121,19 @@ class TicketFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("Department"), required=False, queryset=Department.objects.none()
     )
-    channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", _("All")), *Channel.choices]
-    )
-    grade = forms.ChoiceField(
-        label=_("Customer grade"),
-        required=False,
-        choices=[("", _("All")), ("A", "A"), ("B", "B"), ("C", "C")],
-    )
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=())
+    grade = forms.ChoiceField(label=_("Customer grade"), required=False, choices=())
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput)
     received_to = forms.DateField(label=_("Received to"), required=False, widget=DateInput)
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
+        vocab = vocabulary()
+        self.fields["channel"].choices = [
+            ("", _("All")),
+            *channel_choices(active_only=False, vocab=vocab),
+        ]
+        self.fields["grade"].choices = [("", _("All")), *grade_choices(vocab)]
         self.fields["category"].queryset = Category.objects.order_by("path")
         self.fields["category"].label_from_instance = _tree_label
         self.fields["department"].queryset = (
@@ -185,7 +191,77 @@ class ReasonForm(forms.Form):
         limit_length(self.fields["resolution"], settings.KEFU_TICKET_NOTE_MAX_CHARS)
 
 
+REQUIRED_WORDS = {"必填", "required", "是", "yes", "true", "*"}
+OPTIONAL_WORDS = {"", "选填", "optional", "否", "no", "false"}
+
+
+class ExtraFieldsField(forms.CharField):
+    """A category's extra intake fields, one a line: ``code | label | 必填`` (the label and
+    the last part may be left out) instead of JSON."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "placeholder": "meter_no | 表号 | 必填"})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                " | ".join(
+                    [
+                        str(spec.get("name", "")),
+                        str(spec.get("label", spec.get("name", ""))),
+                        "必填" if spec.get("required") else "选填",
+                    ]
+                )
+                for spec in value
+                if isinstance(spec, dict)
+            )
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        specs = []
+        for number, line in enumerate(str(value or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.replace("｜", "|").split("|")]
+            if len(parts) > 3:
+                raise ValidationError(
+                    _("Line %(line)d: write at most code | label | required."),
+                    code="invalid",
+                    params={"line": number},
+                )
+            name = parts[0]
+            if not name.isidentifier() or not name.isascii():
+                raise ValidationError(
+                    _(
+                        "Line %(line)d: the code “%(name)s” may hold only letters, digits and "
+                        "underscores, and not start with a digit."
+                    ),
+                    code="invalid",
+                    params={"line": number, "name": name},
+                )
+            flag = parts[2].lower() if len(parts) == 3 else ""
+            if flag not in REQUIRED_WORDS | OPTIONAL_WORDS:
+                raise ValidationError(
+                    _("Line %(line)d: the last part is 必填 (required) or 选填 (optional)."),
+                    code="invalid",
+                    params={"line": number},
+                )
+            label = parts[1] if len(parts) > 1 and parts[1] else name
+            specs.append({"name": name, "label": label, "required": flag in REQUIRED_WORDS})
+        return specs
+
+
 class CategoryForm(forms.ModelForm):
+    extra_fields = ExtraFieldsField(
+        label=_("Extra form fields"),
+        required=False,
+        help_text=_(
+            "One field the agent fills in at intake a line: code | label | 必填 or 选填, "
+            "e.g. meter_no | 表号 | 必填."
+        ),
+    )
+
     class Meta:
         model = Category
         fields = [
@@ -213,13 +289,34 @@ class CategoryForm(forms.ModelForm):
             self.fields["parent"].disabled = True
 
 
+class CannedReplyForm(forms.ModelForm):
+    class Meta:
+        model = CannedReply
+        fields = ["title", "text", "category", "sort_order", "is_active"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("path")
+        self.fields["category"].label_from_instance = _tree_label
+        self.fields["category"].empty_label = str(_("All categories"))
+        limit_length(self.fields["text"], settings.KEFU_TICKET_NOTE_MAX_CHARS)
+
+
 class RoutingRuleForm(forms.ModelForm):
+    customer_grade = forms.ChoiceField(label=_("Customer grade"), required=False, choices=())
+
     class Meta:
         model = RoutingRule
         fields = ["order", "category", "area", "customer_grade", "department", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        grades = grade_choices()
+        current = self.instance.customer_grade
+        if current and current not in dict(grades):
+            grades.append((current, current))  # a grade since taken off the list
+        self.fields["customer_grade"].choices = [("", _("Any")), *grades]
         self.fields["category"].queryset = Category.objects.order_by("path")
         self.fields["category"].label_from_instance = _tree_label
         self.fields["department"].queryset = Department.objects.active().order_by("path")
@@ -297,6 +394,21 @@ class TrackForm(forms.Form):
         regex=r"^\d{4}$",
         error_messages={"invalid": _("Enter the last 4 digits.")},
     )
+
+
+class IntakeChannelForm(forms.ModelForm):
+    class Meta:
+        model = IntakeChannel
+        fields = ["name", "code", "sort_order", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+    def _post_clean(self):
+        # The service validates and saves; the form only checks its fields.
+        pass
 
 
 class TicketTypeForm(forms.ModelForm):

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kefu.org.models import Department, phone_validator
-from kefu.tickets.rules import DEFAULT_NUMBER_PATTERN, NO_DEADLINE, Channel, Priority
+from kefu.tickets.rules import DEFAULT_NUMBER_PATTERN, NO_DEADLINE, NO_GRADE_RANK, Priority
 from kefu.tickets.states import AWAITING_CUSTOMER, OPEN_STATUSES, Status
 
 
@@ -109,6 +109,28 @@ class Category(models.Model):
         return " / ".join([*(names[i] for i in ids if i in names), self.name])
 
 
+class IntakeChannel(models.Model):
+    """A channel orders come in by (受理渠道): hotline, counter, 上级转办 … (configurable).
+
+    Orders keep the code; a channel no longer offered is deactivated, never deleted, so
+    the orders that came in by it still show its name.
+    """
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RoutingRule(models.Model):
     """Category + area + customer grade → department; the first match (by order) wins."""
 
@@ -123,7 +145,10 @@ class RoutingRule(models.Model):
         help_text=_("Matches addresses starting with it."),
     )
     customer_grade = models.CharField(
-        _("customer grade"), max_length=1, blank=True, choices=[("A", "A"), ("B", "B"), ("C", "C")]
+        _("customer grade"),
+        max_length=10,
+        blank=True,
+        help_text=_("A grade of the customer archive's list; empty: any."),
     )
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
@@ -193,7 +218,8 @@ class Ticket(models.Model):
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
     priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # a code of IntakeChannel (the configurable list); codes of retired channels stay valid
+    channel = models.CharField(_("channel"), max_length=30)
     title = models.CharField(_("subject"), max_length=200)
     description = models.TextField(pgettext_lazy("work order", "description"), blank=True)
     extra = models.JSONField(_("category fields"), default=dict, blank=True)
@@ -214,8 +240,9 @@ class Ticket(models.Model):
     calling_number = models.CharField(_("calling number"), max_length=30, blank=True, db_index=True)
     call_recording_ref = models.CharField(_("call recording"), max_length=200, blank=True)
     address = models.CharField(_("address / site"), max_length=200, blank=True)
-    customer_grade = models.CharField(_("customer grade"), max_length=1, blank=True)
-    grade_rank = models.PositiveSmallIntegerField(default=3, editable=False)
+    # a code of the customer archive's grade list (kefu.customers: configurable)
+    customer_grade = models.CharField(_("customer grade"), max_length=10, blank=True)
+    grade_rank = models.PositiveSmallIntegerField(default=NO_GRADE_RANK, editable=False)
     # a tip-off: the fields above, the category fields that identify the reporter and the
     # files' original names are sealed away (kefu.tickets.services.identity)
     identity_sealed = models.BooleanField(
@@ -294,6 +321,9 @@ class Ticket(models.Model):
     # next_due_at for ordering queues: never NULL (no deadline sorts last), so the queue
     # index (priority, grade, due, id) serves keyset pagination.
     due_sort = models.DateTimeField(default=NO_DEADLINE, editable=False)
+    # when the next deadline's policy warns first (its warning threshold): from then on the
+    # queues show the order's light yellow; NULL: no running milestone warns
+    next_warn_at = models.DateTimeField(_("next warning"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("received at"), db_index=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
@@ -373,6 +403,25 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def deadline_light(self, now) -> str:
+        """The traffic light of the next deadline: "late" once it has passed, "warn" from
+        the policy's warning instant, "ok" before; "" when finished or without a deadline."""
+        due = self.next_due_at
+        if due is None or self.status not in OPEN_STATUSES:
+            return ""
+        if due <= now:
+            return "late"
+        if self.next_warn_at is not None and self.next_warn_at <= now:
+            return "warn"
+        return "ok"
+
+    def get_channel_display(self) -> str:
+        """The name of the order's channel in the configurable list (its code when the
+        list no longer has it)."""
+        from kefu.tickets.selectors import channel_name
+
+        return channel_name(self.channel)
 
     def extra_display(self) -> list[tuple[str, object]]:
         """The category fields with their labels, in the category's order."""
@@ -511,3 +560,39 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class CannedReply(models.Model):
+    """A canned reply or note (常用语) staff insert into the order page's note and reply
+    boxes: for one category (and the categories under it) or, without one, for all."""
+
+    title = models.CharField(_("title"), max_length=60)
+    text = models.TextField(
+        _("text"),
+        help_text=_("Placeholders: {number}, {customer}, {agent_no}."),
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_replies",
+        help_text=_("Empty: offered on every order."),
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "title"], name="canned_reply_title_per_category"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,19 +1,23 @@
 """The work-order section of the customer 360 page."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.customers.panels import Panel, register_panel
 from kefu.tickets import selectors
+from kefu.tickets.views import label_lights
 
 
 def _context(request, customer) -> dict:
     tickets = (
         selectors.tickets_visible(request.user)
         .filter(customer=customer)
-        .select_related("category", "department")
+        .select_related("category", "department", "owner")
         .order_by("-created_at", "-id")
     )
-    return {"tickets": tickets[:20], "ticket_count": tickets.count()}
+    shown = list(tickets[:20])
+    label_lights(shown, timezone.now())
+    return {"tickets": shown, "ticket_count": tickets.count()}
 
 
 register_panel(

@@ -24,6 +24,19 @@ DEFAULT_TICKET_TYPES = (
     ("suggestion", "建议"),
     ("praise", "表扬"),
 )
+# The channels every installation starts with (code, Chinese name); configurable after.
+# 上级转办 (matters transferred from above) is what the time-limit presets' one-hour
+# rule (WO-08) looks for.
+DEFAULT_CHANNELS = (
+    ("hotline", "服务热线"),
+    ("counter", "营业厅"),
+    ("web", "网站"),
+    ("email", "电子邮箱"),
+    ("sms", "短信"),
+    ("wechat", "微信"),
+    ("internal", "内部"),
+    ("superior_transfer", "上级转办"),
+)
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 _FIELDS = {"prefix", "date", "serial"}
 
@@ -41,15 +54,29 @@ PRIORITY_RANK: dict[str, int] = {
     Priority.NORMAL: 2,
     Priority.LOW: 3,
 }
-GRADE_RANK = {"A": 0, "B": 1, "C": 2}
-NO_GRADE_RANK = 3
+# The grades every preset of the customer archive starts with; the archive's policy may
+# configure others (D, AA, 1A …): an order's grade is one of the configured list.
+DEFAULT_GRADES = ("A", "B", "C")
+# Queues put orders without a grade after every graded one.
+NO_GRADE_RANK = 50
 
 
-def grade_rank(grade: str | None) -> int:
-    return GRADE_RANK.get((grade or "").upper(), NO_GRADE_RANK)
+def grade_rank(grade: str | None, grades: Sequence[str] = DEFAULT_GRADES) -> int:
+    """A grade's place in queue order: its position in the configured list (first = most
+    important), ungraded and unknown grades last."""
+    grade = grade or ""
+    if grade in grades:
+        return min(list(grades).index(grade), NO_GRADE_RANK - 1)
+    upper = [g.upper() for g in grades]
+    if grade.upper() in upper:
+        return min(upper.index(grade.upper()), NO_GRADE_RANK - 1)
+    return NO_GRADE_RANK
 
 
 class Channel(models.TextChoices):
+    """The channels kefu itself writes orders by (the configurable list,
+    ``IntakeChannel``, starts with these and may add more, e.g. 上级转办)."""
+
     HOTLINE = "hotline", _("Hotline")
     COUNTER = "counter", _("Counter")
     WEB = "web", _("Web form")
@@ -214,3 +241,23 @@ def truncate(text: str, limit: int, marker: str) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - len(marker), 0)] + marker
+
+
+def time_span_words(seconds: float) -> str:
+    """A span of wall-clock time in whole units a person reads at a glance: minutes under
+    an hour, hours under two days, days after (rounded down, at least 1 minute)."""
+    minutes = max(int(seconds // 60), 1)
+    if minutes < 60:
+        return str(_("%(n)d min") % {"n": minutes})
+    hours = minutes // 60
+    if hours < 48:
+        return str(_("%(n)d h") % {"n": hours})
+    return str(_("%(n)d d") % {"n": hours // 24})
+
+
+def deadline_words(due: datetime, now: datetime) -> str:
+    """The time left until ``due`` ("2 h left") or how long it is past ("overdue 3 h")."""
+    seconds = (due - now).total_seconds()
+    if seconds <= 0:
+        return str(_("overdue %(span)s") % {"span": time_span_words(-seconds)})
+    return str(_("%(span)s left") % {"span": time_span_words(seconds)})

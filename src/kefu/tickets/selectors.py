@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -25,7 +25,8 @@ from kefu.tickets.states import AWAITING_CUSTOMER, FINAL_STATUSES, OPEN_STATUSES
 def tickets_visible(user) -> QuerySet[Ticket]:
     """Orders *user* may see: their department subtree's, plus those they take part in
     (first responder, handler, participant), plus the orders waiting in the claim queue of
-    the customer service centre they answer for (see ``_claim_q``)."""
+    the customer service centre they answer for (see ``_claim_q``), plus, for account
+    managers, the orders on the files of the customers in their care (``_customer_q``)."""
     q = _visible_q(viewer_for(user))
     return Ticket.objects.all() if q is None else Ticket.objects.filter(q)
 
@@ -38,7 +39,25 @@ def _visible_q(viewer: Viewer) -> Q | None:
         q |= Q(pk__in=_participations(viewer.user_id))
         for claim in _claim_q(viewer):
             q |= claim
+        for customers in _customer_q(viewer):
+            q |= customers
     return q
+
+
+# Who follows the service of the customers in their care (客户经理, 客户经理主管).
+CUSTOMER_ROLES = frozenset({RoleCode.CUSTOMER_MANAGER, RoleCode.CM_SUPERVISOR})
+
+
+def _customer_q(viewer: Viewer) -> list[Q]:
+    """The orders on the files of the customers *viewer* looks after: an account manager's
+    own customers and, with a subtree scope, the customers kept in his department's
+    subtree (the customer archive's own scope)."""
+    if not (viewer.roles & CUSTOMER_ROLES):
+        return []
+    found = [Q(customer__account_manager_id=viewer.user_id)]
+    if viewer.scope == DataScope.SUBTREE and viewer.department_path:
+        found.append(subtree_q("customer__department", viewer.department_path))
+    return found
 
 
 # Who takes on the orders that come in without a staff member (待认领).
@@ -196,6 +215,7 @@ PAGE_COLUMNS = (
     "grade_rank",
     "due_sort",
     "next_due_at",
+    "next_warn_at",
     "title",
     "customer_grade",
     "urge_count",
@@ -475,3 +495,142 @@ def active_category(code: str) -> Category | None:
     (see :mod:`kefu.core.configcache`); each caller gets its own instance."""
     category = _categories.get().get(code)
     return None if category is None else copy.copy(category)
+
+
+CALLER_ORDERS = 10
+
+
+def caller_orders(user, phone: str, *, customer_ids=()) -> list[Ticket]:
+    """The caller's most recent orders in *user*'s scope, open and finished, newest first:
+    those with the number as contact or calling number and those of the caller's customer
+    files, each with its category, handler and ``last_note`` (the latest timeline line
+    with words). One query."""
+    from kefu.tickets.models import TicketEvent
+
+    phone = (phone or "").strip()
+    match = Q()
+    if phone:
+        match |= Q(contact_phone=phone) | Q(calling_number=phone)
+    if customer_ids:
+        match |= Q(customer_id__in=list(customer_ids))
+    if not match:
+        return []
+    last_note = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"))
+        .exclude(note="")
+        .order_by("-created_at", "-id")
+        .values("note")[:1]
+    )
+    return list(
+        tickets_visible(user)
+        .filter(match)
+        .select_related("category", "owner", "department")
+        .annotate(last_note=Subquery(last_note))
+        .order_by("-created_at", "-id")[:CALLER_ORDERS]
+    )
+
+
+def canned_replies_for(ticket: Ticket, user) -> list[dict[str, str]]:
+    """The active canned replies (常用语) offered on *ticket*'s page: those of its category
+    and of the categories above it first, then the general ones, each with its
+    placeholders ({number}, {customer}, {agent_no}) filled in for this order and *user*."""
+    from kefu.tickets.models import CannedReply
+
+    ids = [int(part) for part in ticket.category.path.strip("/").split("/") if part]
+    rows = CannedReply.objects.filter(
+        Q(category__isnull=True) | Q(category_id__in=ids), is_active=True
+    ).order_by("sort_order", "id")
+    values = {
+        "number": ticket.number,
+        "customer": ticket.contact_name or "",
+        "agent_no": getattr(user, "employee_no", "") or "",
+    }
+    found = [
+        {
+            "title": row.title,
+            "text": _fill(row.text, values),
+            "category": row.category.name if row.category_id else "",
+        }
+        for row in rows.select_related("category")
+    ]
+    return sorted(found, key=lambda reply: reply["category"] == "")
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    """``text`` with the known placeholders filled; any other braces are left as typed."""
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+# ---------------------------------------------------------------- configurable lists
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The configurable lists an order's facts come from: the channels (code → name, in
+    order; ``active`` those offered at intake) and the customer archive's grades and
+    service tiers (code → label, in rank order)."""
+
+    channels: dict[str, str]
+    active_channels: tuple[str, ...]
+    grades: dict[str, str]
+    tiers: dict[str, str]
+
+    def grade_rank(self, grade: str) -> int:
+        from kefu.tickets.rules import grade_rank
+
+        return grade_rank(grade, tuple(self.grades))
+
+
+def _vocabulary() -> Vocabulary:
+    from kefu.customers.services import current_policy
+    from kefu.tickets.models import IntakeChannel
+
+    rows = list(IntakeChannel.objects.order_by("sort_order", "id"))
+    policy = current_policy()
+    return Vocabulary(
+        channels={row.code: row.name for row in rows},
+        active_channels=tuple(row.code for row in rows if row.is_active),
+        grades={o.code: str(o.label) for o in policy.grades},
+        tiers={o.code: str(o.label) for o in policy.service_tiers},
+    )
+
+
+def _vocabulary_models() -> list:
+    from kefu.customers.models import CustomerPolicyConfig
+    from kefu.tickets.models import IntakeChannel
+
+    return [IntakeChannel, CustomerPolicyConfig]
+
+
+_vocabulary_cache = ConfigCache(_vocabulary_models, _vocabulary)
+
+
+def vocabulary() -> Vocabulary:
+    """The channels, grades and tiers in force, from the per-process copy."""
+    return _vocabulary_cache.get()
+
+
+def channel_choices(
+    *, active_only: bool = True, vocab: Vocabulary | None = None
+) -> list[tuple[str, str]]:
+    vocab = vocab or vocabulary()
+    codes = vocab.active_channels if active_only else tuple(vocab.channels)
+    return [(code, vocab.channels[code]) for code in codes]
+
+
+def channel_name(code: str) -> str:
+    return vocabulary().channels.get(code, code)
+
+
+def grade_choices(vocab: Vocabulary | None = None) -> list[tuple[str, str]]:
+    vocab = vocab or vocabulary()
+    return [
+        (code, code if label == code else f"{code} · {label}")
+        for code, label in vocab.grades.items()
+    ]
+
+
+def tier_choices() -> list[tuple[str, str]]:
+    return list(vocabulary().tiers.items())

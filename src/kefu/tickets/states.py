@@ -10,7 +10,7 @@ needs from here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -181,6 +181,37 @@ MOVES: dict[Action, Move] = {
 
 # A department may return an order at most this many times before the office rules.
 RETURNS_BEFORE_ARBITRATION = 2
+
+
+# The move a person most likely makes next on an order in each status, best first: the
+# order page offers the first of these the person may take before every other action.
+NEXT_ACTIONS: dict[Status, tuple[Action, ...]] = {
+    S.RECEIVED: (Action.DISPATCH, Action.SETTLE),
+    S.DISPATCHED: (Action.SIGN,),
+    S.SIGNED: (Action.START, Action.RESOLVE),
+    S.IN_PROGRESS: (Action.RESOLVE,),
+    S.SUSPENDED: (Action.RESUME,),
+    S.RETURNED: (Action.DISPATCH,),
+    S.REOPENED: (Action.START, Action.DISPATCH),
+    S.ARBITRATION: (Action.RULE,),
+    S.RESOLVED: (Action.CLOSE, Action.REQUEST_VISIT),
+    S.AWAITING_VISIT: (Action.CLOSE,),
+}
+# Moves that undo or end someone's work: offered apart from the others and confirmed.
+DESTRUCTIVE = frozenset({Action.CANCEL, Action.RETURN})
+
+
+def next_action(
+    status: str, permitted: Collection[str], *, settle_first: bool = False
+) -> Action | None:
+    """The move the order page puts first: the first of ``NEXT_ACTIONS`` for ``status``
+    among the ``permitted`` ones (those the person may take now); ``settle_first`` when
+    the category may be settled at first contact. None when the person has none."""
+    preferred = list(NEXT_ACTIONS.get(Status(status), ()))
+    if settle_first and Action.SETTLE in preferred:
+        preferred.remove(Action.SETTLE)
+        preferred.insert(0, Action.SETTLE)
+    return next((action for action in preferred if action in permitted), None)
 
 
 def can_transition(status: str, action: str) -> bool:

@@ -17,9 +17,10 @@ from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.core.phones import mask_phone
 from kefu.core.tree import subtree_q
+from kefu.notify.models import MessageTemplate
 from kefu.org.permissions import can_manage_org
 from kefu.org.selectors import departments_visible
-from kefu.tickets import lifecycle, selectors, services
+from kefu.tickets import lifecycle, rules, selectors, services
 from kefu.tickets.forms import (
     CategoryForm,
     IntakeForm,
@@ -29,10 +30,28 @@ from kefu.tickets.forms import (
     TicketFilterForm,
     TrackForm,
 )
-from kefu.tickets.models import Category, RoutingRule, Ticket, TicketType
+from kefu.tickets.models import (
+    CannedReply,
+    Category,
+    DepartmentQueue,
+    IntakeChannel,
+    RoutingRule,
+    Ticket,
+    TicketType,
+)
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.rules import Channel, Priority
-from kefu.tickets.states import MOVES, OPEN_STATUSES, Action, Need, Status, allowed_actions
+from kefu.tickets.states import (
+    AWAITING_CUSTOMER,
+    DESTRUCTIVE,
+    MOVES,
+    OPEN_STATUSES,
+    Action,
+    Need,
+    Status,
+    allowed_actions,
+    next_action,
+)
 
 QUEUE_LABELS = {
     "mine": gettext_lazy("My open orders"),
@@ -65,6 +84,15 @@ def intake(request):
         "channel": request.GET.get("channel", Channel.HOTLINE),
         "call_recording_ref": request.GET.get("recording", ""),
     }
+    if request.method != "POST" and initial["calling_number"]:
+        # the phone switch opened the form: what the panel knows of the caller is filled in
+        caller = _caller(request.user, initial["calling_number"])
+        initial["address"] = caller["caller_address"]
+        if len(caller["caller_files"]) == 1:
+            customer = caller["caller_files"][0]["hit"].customer
+            initial.update(customer=customer.pk, contact_name=customer.name)
+            if customer.grade in {"A", "B", "C"}:
+                initial["customer_grade"] = customer.grade
     form = IntakeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -106,7 +134,8 @@ def intake(request):
                 % {"number": ticket.number, "no": request.user.employee_no or "—"},
             )
             return redirect("tickets:detail", pk=ticket.pk)
-    caller = _caller_context(request, form)
+    if request.method == "POST" or not initial["calling_number"]:
+        caller = _caller_context(request, form)
     return render(request, "tickets/intake.html", {"form": form, **caller})
 
 
@@ -120,21 +149,45 @@ def _caller_context(request, form) -> dict:
 
 
 def _caller(user, phone: str) -> dict:
-    """The screen pop: the caller's customer file(s) and open orders, within the scope."""
+    """The screen pop: the caller's customer file(s) with their accounts, and the caller's
+    recent orders in the scope (open ones first, each with its handler, next deadline and
+    last note), and the address the new order is likely about."""
+    from kefu.customers.models import ServiceAccount
     from kefu.customers.selectors import customer_lookup
     from kefu.customers.services import current_policy
 
     phone = (phone or "").strip()
-    open_orders = selectors.tickets_visible(user).filter(
-        pk__in=services.open_tickets_for_caller(phone=phone).values("pk")
-    )[:10]
     hits = customer_lookup(user, phone, limit=3) if len(phone) >= 7 else []
+    accounts: dict[int, list] = {}
+    if hits:
+        for account in ServiceAccount.objects.filter(
+            customer_id__in=[hit.customer.pk for hit in hits], is_active=True
+        ).order_by("number"):
+            accounts.setdefault(account.customer_id, []).append(account)
+    orders = selectors.caller_orders(user, phone, customer_ids=[hit.customer.pk for hit in hits])
+    label_lights(orders, timezone.now())
+    files = []
+    for hit in hits:
+        own = accounts.get(hit.customer.pk, [])
+        address = next((a.premises_address for a in own if a.premises_address), "")
+        files.append(
+            {"hit": hit, "accounts": own, "address": address or hit.customer.address or ""}
+        )
+    address = files[0]["address"] if len(files) == 1 else ""
+    if not address and not files:
+        address = next((t.address for t in orders if t.address), "")
     return {
         "caller_phone": phone,
-        "open_orders": open_orders,
+        "open_orders": [t for t in orders if t.status in OPEN_OR_AWAITING],
+        "finished_orders": [t for t in orders if t.status not in OPEN_OR_AWAITING],
         "customer_hits": hits,
+        "caller_files": files,
+        "caller_address": address,
         "customer_policy": current_policy() if hits else None,
     }
+
+
+OPEN_OR_AWAITING = OPEN_STATUSES | AWAITING_CUSTOMER
 
 
 def _customer_for(user, customer_id):
@@ -245,41 +298,30 @@ def _queue_filter(form: TicketFilterForm) -> selectors.TicketFilter:
     )
 
 
-# The share of the time from receipt to the next deadline below which the light turns
-# yellow.
-WARNING_SHARE = 0.2
-
-
 def _label_rows(rows) -> None:
     """Give each row its status and priority labels, translated once per page rather than
     looked up through the choices for every row, and its deadline light."""
     statuses = {value: str(label) for value, label in Status.choices}
     priorities = {value: str(label) for value, label in Priority.choices}
-    light_texts = {
-        "ok": pgettext("deadline", "On time"),
-        "warn": pgettext("deadline", "Due soon"),
-        "late": pgettext("deadline", "Overdue"),
-    }
     now = timezone.now()
     for row in rows:
         row.status_label = statuses.get(row.status, row.status)
         row.priority_label = priorities.get(row.priority, row.priority)
-        row.light = _light(row, now)
-        row.light_text = light_texts.get(row.light, "")
+    label_lights(rows, now)
 
 
-def _light(row, now) -> str:
-    """The traffic light of an order's next deadline, from columns the page already loads:
-    "late" once it has passed, "warn" when less than WARNING_SHARE of the time from receipt
-    remains, else "ok"; "" for a finished order or one without a deadline."""
-    due = row.next_due_at
-    if due is None or row.status not in OPEN_STATUSES:
-        return ""
-    if due <= now:
-        return "late"
-    if due - now < (due - row.created_at) * WARNING_SHARE:
-        return "warn"
-    return "ok"
+def label_lights(rows, now) -> None:
+    """Give each order its deadline light (``Ticket.deadline_light``), the light's word and
+    the time left or past in words, so that it never reads by colour alone."""
+    words = {"ok": pgettext("deadline", "On time"), "warn": pgettext("deadline", "Due soon")}
+    for row in rows:
+        row.light = row.deadline_light(now)
+        row.light_text = row.light_left = ""
+        if row.light == "late":
+            row.light_text = rules.deadline_words(row.next_due_at, now)  # "overdue 3 h"
+        elif row.light:
+            row.light_text = words[row.light]
+            row.light_left = rules.deadline_words(row.next_due_at, now)  # "2 h left"
 
 
 def _indented(nodes):
@@ -363,6 +405,15 @@ def _action_forms(user, ticket) -> list[dict]:
 def detail(request, pk):
     ticket = _ticket_or_404(request.user, pk)
     actions = _action_forms(request.user, ticket)
+    can_claim = ticket.first_responder_id is None and ticket.is_open
+    # an order nobody has taken on yet is first taken on; then its next move
+    first = None
+    if not can_claim:
+        first = next_action(
+            ticket.status,
+            [item["action"] for item in actions],
+            settle_first=ticket.category.settle_at_first_contact,
+        )
     return render(
         request,
         "tickets/detail.html",
@@ -371,9 +422,15 @@ def detail(request, pk):
             "timeline": selectors.timeline(ticket),
             "children": ticket.children.select_related("department", "owner").order_by("id"),
             "actions": actions,
+            "primary_action": next((i for i in actions if i["action"] == first), None),
+            "other_actions": [
+                i for i in actions if i["action"] != first and i["action"] not in DESTRUCTIVE
+            ],
+            "danger_actions": [i for i in actions if i["action"] in DESTRUCTIVE],
+            "canned_replies": selectors.canned_replies_for(ticket, request.user),
             "reason_form": ReasonForm(),
             "can_supervise": may_supervise(request.user, ticket),
-            "can_claim": ticket.first_responder_id is None and ticket.is_open,
+            "can_claim": can_claim,
             "can_child": may_take(request.user, ticket, Action.RESOLVE)
             and ticket.status in {Status.SIGNED, Status.IN_PROGRESS},
             "reply_draft": services.reply_draft(ticket) if ticket.resolution else "",
@@ -419,6 +476,12 @@ def act(request, pk):
     action = request.POST.get("action", "")
     if action not in Action.values:
         messages.error(request, _("Unknown action."))
+        return _back(ticket)
+    if action in DESTRUCTIVE and request.POST.get("confirm") != "1":
+        messages.error(
+            request,
+            _("Tick the confirmation box to %(action)s.") % {"action": Action(action).label},
+        )
         return _back(ticket)
     try:
         ticket = services.ticket_transition(
@@ -544,6 +607,14 @@ link_customer = _simple_post(_link_customer)
 
 
 def _merge(request, ticket):
+    if request.POST.get("confirm") != "1":
+        raise ValidationError(
+            {
+                "confirm": ValidationError(
+                    _("Tick the confirmation box to merge the order."), code="required"
+                )
+            }
+        )
     number = request.POST.get("into", "").strip().upper()
     survivor = selectors.tickets_visible(request.user).filter(number=number).first()
     if survivor is None:
@@ -684,6 +755,15 @@ def config(request):
             "rules": RoutingRule.objects.select_related("category", "department").order_by(
                 "order", "id"
             ),
+            "canned_replies": CannedReply.objects.select_related("category").order_by(
+                "category__path", "sort_order", "id"
+            ),
+            "channels": IntakeChannel.objects.order_by("sort_order", "id"),
+            "types": TicketType.objects.order_by("sort_order", "id"),
+            "queues": DepartmentQueue.objects.select_related("department").order_by(
+                "department__path"
+            ),
+            "templates": MessageTemplate.objects.order_by("code"),
         },
     )
 
@@ -728,11 +808,40 @@ def category_edit(request, pk=None):
 
 
 @login_required
+def canned_edit(request, pk=None):
+    from kefu.tickets.forms import CannedReplyForm
+    from kefu.tickets.models import CannedReply
+
+    instance = get_object_or_404(CannedReply, pk=pk) if pk else None
+    return _config_form(
+        request, CannedReplyForm, instance, _("Canned reply"), lambda form: form.save()
+    )
+
+
+@login_required
 def rule_edit(request, pk=None):
     instance = get_object_or_404(RoutingRule, pk=pk) if pk else None
     return _config_form(
         request, RoutingRuleForm, instance, _("Routing rule"), lambda form: form.save()
     )
+
+
+@login_required
+def channel_edit(request, pk=None):
+    from kefu.tickets.forms import IntakeChannelForm
+    from kefu.tickets.models import IntakeChannel
+
+    instance = get_object_or_404(IntakeChannel, pk=pk) if pk else None
+
+    def save(form):
+        data = dict(form.cleaned_data)
+        if instance is None:
+            services.channel_create(**data)
+        else:
+            data.pop("code", None)
+            services.channel_update(channel=instance, **data)
+
+    return _config_form(request, IntakeChannelForm, instance, _("Channel"), save)
 
 
 @login_required
@@ -764,8 +873,6 @@ def queue_edit(request, pk=None):
 @login_required
 def template_edit(request, pk):
     from django import forms as django_forms
-
-    from kefu.notify.models import MessageTemplate
 
     class TemplateForm(django_forms.ModelForm):
         class Meta:

@@ -125,6 +125,13 @@ def build_routing_rules(org, catalog, new_ticket):  # noqa: F811
         )
 
 
+def build_canned_replies(org, catalog, new_ticket):  # noqa: F811
+    from kefu.tickets.models import CannedReply
+
+    for i in range(ROWS):
+        CannedReply.objects.create(title=f"常用语{i}", text="已受理。", category=catalog.repair)
+
+
 def _return_visits(org, catalog, new_ticket, n):  # noqa: F811
     from kefu.followups.models import ReturnVisit
 
@@ -241,6 +248,7 @@ LISTS = [
     ("tickets", "", build_tickets),
     ("categories", "", build_categories),
     ("routing-rules", "", build_routing_rules),
+    ("canned-replies", "", build_canned_replies),
     ("return-visits", "queue=all", build_return_visits),
     ("surveys", "", build_surveys),
     ("survey-responses", "", build_survey_responses),

@@ -91,6 +91,13 @@ def general_managers() -> list[User]:
     return list(User.objects.active().filter(roles__code=RoleCode.GENERAL_MANAGER).distinct())
 
 
-def notify(users, text: str, url: str) -> None:
+def case_subject(case) -> str:
+    """How a notice names the case: 投诉 261231."""
+    return _("Complaint %(number)s") % {"number": case.register_no}
+
+
+def notify(users, text: str, url: str, *, kind: str, subject: str = "") -> None:
     """In-app notifications, written in the caller's transaction."""
-    notify_users([u for u in users if u is not None], text=text, url=url)
+    notify_users(
+        [u for u in users if u is not None], text=text, url=url, kind=kind, subject=subject
+    )

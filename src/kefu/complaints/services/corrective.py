@@ -17,11 +17,13 @@ from kefu.complaints.rules import ActionStatus
 from kefu.complaints.services.common import (
     case_lock,
     case_note,
+    case_subject,
     case_url,
     notify,
     require,
     require_open,
 )
+from kefu.notify.models import NotificationKind
 from kefu.org.models import User
 
 
@@ -82,6 +84,8 @@ def action_add(
             _("Complaint %(number)s: an action is yours, due %(due)s")
             % {"number": case.register_no, "due": due_on.isoformat()},
             case_url(case),
+            kind=NotificationKind.TASK,
+            subject=case_subject(case),
         )
     return action
 
@@ -163,6 +167,8 @@ def action_verify(
             _("Complaint %(number)s: your action was sent back")
             % {"number": action.case.register_no},
             case_url(action.case),
+            kind=NotificationKind.TASK,
+            subject=case_subject(action.case),
         )
     action.save()
     case_note(action.case, actor=actor, now=now, text=text % {"note": verification})

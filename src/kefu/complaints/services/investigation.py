@@ -16,11 +16,13 @@ from kefu.complaints.rules import Responsibility, Validity
 from kefu.complaints.services.common import (
     case_lock,
     case_note,
+    case_subject,
     case_url,
     notify,
     require,
     require_open,
 )
+from kefu.notify.models import NotificationKind
 from kefu.org.models import Department, User
 from kefu.org.permissions import in_department
 
@@ -138,4 +140,6 @@ def _attribution_tell(case: ComplaintCase, *, actor: User, now: datetime) -> Non
             [case.responsible_person],
             _("Complaint %(number)s was attributed to you") % {"number": case.register_no},
             case_url(case),
+            kind=NotificationKind.TASK,
+            subject=case_subject(case),
         )

@@ -17,8 +17,16 @@ from kefu.complaints import rules
 from kefu.complaints.models import ComplaintCase, Penalty, PenaltyReview
 from kefu.complaints.permissions import may_propose_penalty, may_review_penalties
 from kefu.complaints.rules import PenaltyStatus, Responsibility
-from kefu.complaints.services.common import case_lock, case_note, money, notify, require
+from kefu.complaints.services.common import (
+    case_lock,
+    case_note,
+    case_subject,
+    money,
+    notify,
+    require,
+)
 from kefu.complaints.services.configuration import settings_get
+from kefu.notify.models import NotificationKind
 from kefu.org.models import Department, User
 
 
@@ -163,6 +171,8 @@ def penalty_decide(
             [penalty.person],
             _("Penalty notice for complaint %(number)s") % {"number": case.register_no},
             reverse("complaints:penalty_notice", args=[penalty.pk]),
+            kind=NotificationKind.TASK,
+            subject=case_subject(case),
         )
     return penalty
 

@@ -20,9 +20,16 @@ from kefu.complaints.models import (
 )
 from kefu.complaints.rules import Series, Severity
 from kefu.complaints.sealing import anonymous
-from kefu.complaints.services.common import case_note, case_url, general_managers, notify
+from kefu.complaints.services.common import (
+    case_note,
+    case_subject,
+    case_url,
+    general_managers,
+    notify,
+)
 from kefu.complaints.services.configuration import settings_get
 from kefu.core.counters import counter_next
+from kefu.notify.models import NotificationKind
 from kefu.tickets.models import Ticket
 
 
@@ -127,6 +134,8 @@ def major_complaint_notify(case: ComplaintCase, *, now: datetime) -> None:
         _("Major complaint %(number)s: %(title)s")
         % {"number": case.register_no, "title": case.ticket.title},
         case_url(case),
+        kind=NotificationKind.MAJOR,
+        subject=case_subject(case),
     )
     case_note(
         case,

@@ -19,6 +19,7 @@ from kefu.complaints.rules import RemedyKind, RemedyStatus, Validity
 from kefu.complaints.services.common import (
     case_lock,
     case_note,
+    case_subject,
     case_url,
     money,
     notify,
@@ -27,6 +28,7 @@ from kefu.complaints.services.common import (
 )
 from kefu.complaints.services.configuration import authority_limits, settings_get
 from kefu.core.tree import subtree_q
+from kefu.notify.models import NotificationKind
 from kefu.org.models import User
 from kefu.org.permissions import in_department
 from kefu.org.roles import RoleCode
@@ -103,6 +105,8 @@ def _approvers_tell(remedy: Remedy, *, actor: User) -> None:
         [u for u in approvers if u.pk != actor.pk],
         _("Complaint %(number)s: a remedy awaits your approval") % {"number": case.register_no},
         case_url(case),
+        kind=NotificationKind.TASK,
+        subject=case_subject(case),
     )
 
 
@@ -195,6 +199,8 @@ def remedy_decide(
         _("Complaint %(number)s: remedy %(decision)s")
         % {"number": case.register_no, "decision": remedy.get_status_display()},
         case_url(case),
+        kind=NotificationKind.COMPLAINT_DECISION,
+        subject=case_subject(case),
     )
     return remedy
 
@@ -283,6 +289,8 @@ def _heads_tell_over_tolerance(case: ComplaintCase) -> None:
         _("Complaint %(number)s: returned goods over the approved quantity")
         % {"number": case.register_no},
         case_url(case),
+        kind=NotificationKind.ESCALATION,
+        subject=case_subject(case),
     )
 
 

@@ -431,6 +431,31 @@ def test_annual_grading_round(org, customer, second_manager):
         )
 
 
+def test_the_meetings_regrade_made_on_the_file_survives_the_close(org, customer):
+    """The round page tells the supervisor to change a grade with "Decide grade" before
+    closing when the meeting decided otherwise: closing must not undo it."""
+    with time_machine.travel(datetime(2026, 3, 26, 10, 0, tzinfo=SH), tick=False):
+        grading = services.grading_round_open(
+            department=org.marketing, year=2026, actor=org.cm_supervisor
+        )
+        services.grade_propose(
+            grading_round=grading, customer=customer, grade="B", actor=org.account_manager
+        )
+    with time_machine.travel(datetime(2026, 3, 30, 15, 0, tzinfo=SH), tick=False):
+        services.grade_adjust(
+            customer=customer, actor=org.cm_supervisor, grade="A", reason="评审会调为A类"
+        )
+        services.grading_round_close(
+            grading_round=grading,
+            actor=org.cm_supervisor,
+            meeting_on=date(2026, 3, 30),
+            notes="评审会",
+        )
+    customer.refresh_from_db()
+    assert customer.grade == "A"
+    assert GradeRecord.objects.get(round=grading).grade == "A"
+
+
 def test_grade_adjustment_by_supervisor_only(org, customer):
     with pytest.raises(ValidationError):
         services.grade_adjust(

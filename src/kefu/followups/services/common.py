@@ -47,9 +47,13 @@ def visit_url(visit: ReturnVisit) -> str:
     return reverse("followups:detail", args=[visit.pk])
 
 
-def notify(users: Iterable[User | None], text: str, url: str) -> None:
+def notify(
+    users: Iterable[User | None], text: str, url: str, *, kind: str, subject: str = ""
+) -> None:
     """In-app notifications, written in the caller's transaction."""
-    notify_users([u for u in users if u is not None], text=text, url=url)
+    notify_users(
+        [u for u in users if u is not None], text=text, url=url, kind=kind, subject=subject
+    )
 
 
 def lock_visit(visit: ReturnVisit) -> ReturnVisit:

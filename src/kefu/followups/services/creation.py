@@ -28,6 +28,7 @@ from kefu.followups.services.common import (
     visit_url,
 )
 from kefu.followups.services.survey_links import link_send_sms
+from kefu.notify.models import NotificationKind
 from kefu.org.models import Department, User
 from kefu.tickets.models import Ticket
 from kefu.tickets.states import Action
@@ -118,6 +119,8 @@ def _create_visit(ticket: Ticket, *, now: datetime, policy: ReturnVisitPolicy | 
             "title": ticket.title,
         },
         visit_url(visit),
+        kind=NotificationKind.TASK,
+        subject=ticket.number,
     )
     if policy is not None and policy.send_survey_link and is_mobile(ticket.contact_phone):
         link_send_sms(visit, actor=None, base_url=config.public_base_url, now=now, config=config)

@@ -29,6 +29,7 @@ from kefu.followups.services.common import (
     notify,
     refuse,
 )
+from kefu.notify.models import NotificationKind
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
 from kefu.tickets import services as ticket_services
@@ -85,6 +86,8 @@ def reopen(visit: ReturnVisit, *, actor, words: str, now: datetime) -> None:
         _("Escalated: the customer of %(number)s is not satisfied (re-handling %(n)d): %(words)s")
         % {"number": ticket.number, "n": level, "words": words},
         reverse("tickets:detail", args=[ticket.pk]),
+        kind=NotificationKind.ESCALATION,
+        subject=ticket.number,
     )
 
 

@@ -35,6 +35,7 @@ from kefu.followups.services.common import (
     visit_url,
 )
 from kefu.followups.services.reopening import reopen
+from kefu.notify.models import NotificationKind
 from kefu.org.models import User
 from kefu.tickets.states import Action
 
@@ -227,6 +228,8 @@ def _act_on_result(visit: ReturnVisit, *, result: Verdict, actor, words: str, no
                 _("Spot check: the customer of %(number)s is not satisfied: %(words)s")
                 % {"number": visit.ticket.number, "words": words},
                 visit_url(visit),
+                kind=NotificationKind.ESCALATION,
+                subject=visit.ticket.number,
             )
         return
     if result == Verdict.DISSATISFIED:

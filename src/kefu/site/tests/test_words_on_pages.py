@@ -35,11 +35,11 @@ PERSONAS = [username for username, *_rest in DEMO_LOGINS]
 MORE_LISTS = ("customers:list", "customers:rounds", "sla:policy_list")
 
 # Where codes are shown as codes on purpose, by page path: the code column (编码) of the
-# role list, of the order settings and of the working calendars; the login names of the
-# staff pages (a login name may equal a role code).
+# role list, of the order settings (ticket types, categories, channels) and of the working
+# calendars; the login names of the staff pages (a login name may equal a role code).
 CODE_COLUMNS = {
     r"^/org/roles/$": "roles",
-    r"^/tickets/config/$": "ticket types and categories",
+    r"^/tickets/config/$": "ticket types, categories and channels",
     r"^/sla/calendars/$": "calendars",
     r"^/org/staff/": "login names",
 }
@@ -159,13 +159,14 @@ def choice_codes() -> dict[str, str]:
 def code_columns() -> dict[str, set[str]]:
     from kefu.calendars.models import WorkCalendar
     from kefu.org.roles import RoleCode
-    from kefu.tickets.models import Category, TicketType
+    from kefu.tickets.models import Category, IntakeChannel, TicketType
 
     return {
         "roles": set(RoleCode.values),
-        "ticket types and categories": {
+        "ticket types, categories and channels": {
             *TicketType.objects.values_list("code", flat=True),
             *Category.objects.values_list("code", flat=True),
+            *IntakeChannel.objects.values_list("code", flat=True),
         },
         "login names": set(User.objects.values_list("username", flat=True)),
         "calendars": set(WorkCalendar.objects.values_list("code", flat=True)),

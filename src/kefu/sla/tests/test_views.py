@@ -103,7 +103,7 @@ def test_admin_creates_a_calendar_and_policy_through_pages(client_as, org, stand
             "name": "VIP",
             "order": "5",
             "is_active": "on",
-            "ticket_types": "complaint, tip_off",
+            "ticket_types": ["complaint", "tip_off"],
         },
     )
     policy = SlaPolicy.objects.get(code="vip")

@@ -26,6 +26,9 @@ from kefu.tickets.services.common import (
 from kefu.tickets.services.configuration import (
     category_create,
     category_update,
+    channel_create,
+    channel_update,
+    channels_ensure,
     ticket_types_ensure,
 )
 from kefu.tickets.services.handling import (
@@ -79,6 +82,9 @@ __all__ = [
     "auto_assign",
     "category_create",
     "category_update",
+    "channel_create",
+    "channel_update",
+    "channels_ensure",
     "department_people",
     "department_route",
     "extra_identifies_reporter",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from kefu.core.tree import subtree_q
+from kefu.notify.models import NotificationKind
 from kefu.notify.services import notify_users
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
@@ -48,12 +49,17 @@ def ticket_url(ticket: Ticket) -> str:
     return reverse("tickets:detail", args=[ticket.pk])
 
 
-def notify_people(users: Iterable[User | None], text: str, ticket: Ticket) -> None:
+def notify_people(
+    users: Iterable[User | None],
+    text: str,
+    ticket: Ticket,
+    kind: str = NotificationKind.PROGRESS,
+) -> None:
     """In-app notifications about the order, written in the caller's transaction: they stand
     or fall with the move that causes them. ``None`` (no handler yet) is skipped."""
     users = list(users)
     if users:
-        notify_users(users, text=text, url=ticket_url(ticket))
+        notify_users(users, text=text, url=ticket_url(ticket), kind=kind, subject=ticket.number)
 
 
 def department_people(department: Department | None) -> list[User]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from kefu.core.tree import path_assign
 from kefu.org.models import Department
 from kefu.tickets import rules
-from kefu.tickets.models import Category, TicketType
+from kefu.tickets.models import Category, IntakeChannel, TicketType
 
 
 @transaction.atomic
@@ -88,6 +88,51 @@ def _check_extra_fields(specs) -> None:
 
 
 def ticket_types_ensure() -> None:
-    """Create the default ticket types that do not exist (never changes existing ones)."""
+    """Create the default ticket types and channels that do not exist (never changes
+    existing ones)."""
     for order, (code, name) in enumerate(rules.DEFAULT_TICKET_TYPES):
         TicketType.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+    channels_ensure()
+
+
+def channels_ensure() -> None:
+    """Create the default channels that do not exist (never changes existing ones)."""
+    for order, (code, name) in enumerate(rules.DEFAULT_CHANNELS):
+        IntakeChannel.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+
+
+_CHANNEL_FIELDS = {"code", "name", "sort_order", "is_active"}
+
+
+@transaction.atomic
+def channel_create(*, code: str, name: str, sort_order: int = 0, is_active: bool = True):
+    """A new channel orders may come in by (offered at intake while active)."""
+    channel = IntakeChannel(code=code, name=name, sort_order=sort_order, is_active=is_active)
+    channel.full_clean()
+    channel.save()
+    return channel
+
+
+@transaction.atomic
+def channel_update(*, channel: IntakeChannel, **fields) -> IntakeChannel:
+    """Rename, reorder or (de)activate a channel; its code is fixed, as orders carry it."""
+    unknown = set(fields) - _CHANNEL_FIELDS
+    if unknown:
+        raise ValidationError(
+            _("Unknown field: %(names)s") % {"names": ", ".join(sorted(unknown))},
+            code="unknown_field",
+        )
+    channel = IntakeChannel.objects.select_for_update().get(pk=channel.pk)
+    if "code" in fields and fields["code"] != channel.code:
+        raise ValidationError(
+            {
+                "code": ValidationError(
+                    _("A channel's code cannot change: orders carry it."), code="channel_code_fixed"
+                )
+            }
+        )
+    for name, value in fields.items():
+        setattr(channel, name, value)
+    channel.full_clean()
+    channel.save()
+    return channel

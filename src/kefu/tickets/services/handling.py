@@ -12,11 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.notify.models import NotificationKind
 from kefu.notify.services import render_template_text, sms_queue_text
 from kefu.org.models import Department, User
 from kefu.tickets import rules
 from kefu.tickets.models import Category, EventKind, Ticket, TicketEvent
 from kefu.tickets.permissions import may_supervise, may_take
+from kefu.tickets.selectors import vocabulary
 from kefu.tickets.services.common import (
     department_people,
     notes_check,
@@ -90,7 +92,10 @@ def ticket_urge(
     ticket.save(update_fields=["urge_count", "updated_at"])
     timeline_append(ticket=ticket, kind=kind, actor=actor, note=(note or "").strip(), now=now)
     notify_people(
-        [u for u in urge_recipients(ticket) if u is not None], urge_text(ticket, note), ticket
+        [u for u in urge_recipients(ticket) if u is not None],
+        urge_text(ticket, note),
+        ticket,
+        NotificationKind.URGE,
     )
     return ticket
 
@@ -132,6 +137,7 @@ def ticket_supervise(
         [ticket.owner, *department_people(ticket.department)],
         _("%(number)s is under supervision until %(due)s") % {"number": ticket.number, "due": due},
         ticket,
+        NotificationKind.SUPERVISION,
     )
     return ticket
 
@@ -366,8 +372,9 @@ def ticket_link_customer(
             }
         )
     ticket.customer = customer
-    ticket.customer_grade = customer.grade if customer.grade in rules.GRADE_RANK else ""
-    ticket.grade_rank = rules.grade_rank(ticket.customer_grade)
+    vocab = vocabulary()
+    ticket.customer_grade = customer.grade if customer.grade in vocab.grades else ""
+    ticket.grade_rank = vocab.grade_rank(ticket.customer_grade)
     ticket.save(update_fields=["customer", "customer_grade", "grade_rank", "updated_at"])
     timeline_append(
         ticket=ticket,

@@ -17,6 +17,7 @@ from kefu.notify.services import render_template_text, sms_queue_text, sms_templ
 from kefu.org.models import Department, User
 from kefu.tickets import lifecycle, rules
 from kefu.tickets.models import Category, EventKind, IdempotencyKey, Ticket
+from kefu.tickets.selectors import vocabulary
 from kefu.tickets.services import common
 from kefu.tickets.services.common import sms_context
 from kefu.tickets.services.identity import identity_seal
@@ -100,6 +101,20 @@ def ticket_create(
     return ticket
 
 
+# The channels kefu writes orders by itself (the public form, the mailbox, co-handling):
+# they keep working when an administrator takes them off the intake page's list.
+_SYSTEM_CHANNELS = frozenset({rules.Channel.WEB, rules.Channel.EMAIL, rules.Channel.INTERNAL})
+
+
+def _known_grade(grade: str, grades) -> str | None:
+    """*grade* as the configured list spells it ("" for none), None when it has no such
+    grade; case does not matter ("a" is "A")."""
+    grade = grade.strip()
+    if not grade or grade in grades:
+        return grade
+    return next((code for code in grades if code.upper() == grade.upper()), None)
+
+
 def _draft(
     *,
     actor,
@@ -123,9 +138,14 @@ def _draft(
                 )
             }
         )
-    if channel not in rules.Channel.values:
+    vocab = vocabulary()
+    if channel not in vocab.active_channels and channel not in _SYSTEM_CHANNELS:
         raise ValidationError(
-            {"channel": ValidationError(_("Unknown channel."), code="invalid_choice")}
+            {
+                "channel": ValidationError(
+                    _("Choose one of the channels in use."), code="invalid_choice"
+                )
+            }
         )
     if channel in {rules.Channel.WEB, rules.Channel.EMAIL} and not (contact_phone or contact_name):
         raise ValidationError(
@@ -137,14 +157,16 @@ def _draft(
         )
     if customer is not None:
         # the archive's grade and name win over what was typed: queues order by it
-        customer_grade = customer.grade if customer.grade in rules.GRADE_RANK else ""
+        customer_grade = customer.grade if customer.grade in vocab.grades else ""
         contact_name = contact_name or customer.name
-    grade = (customer_grade or "").upper()
-    if grade and grade not in rules.GRADE_RANK:
+    grade = _known_grade(customer_grade or "", vocab.grades)
+    if grade is None:
         raise ValidationError(
             {
                 "customer_grade": ValidationError(
-                    _("The customer grade must be A, B or C."), code="invalid_choice"
+                    _("The customer grade must be one of: %(grades)s.")
+                    % {"grades": "、".join(vocab.grades)},
+                    code="invalid_choice",
                 )
             }
         )
@@ -156,7 +178,7 @@ def _draft(
         contact_name=contact_name.strip(),
         contact_phone=contact_phone.strip(),
         customer_grade=grade,
-        grade_rank=rules.grade_rank(grade),
+        grade_rank=vocab.grade_rank(grade),
         priority=priority,
         priority_rank=rules.PRIORITY_RANK.get(priority, 2),
         extra={},

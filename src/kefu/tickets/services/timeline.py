@@ -49,14 +49,26 @@ def timeline_append(
     )
 
 
-def ticket_next_due_set(*, ticket: Ticket, next_due_at: datetime | None) -> None:
-    """Set the order's next due time (the queues sort and the sweep selects by it); writes
-    only when it changed. Call inside the transaction that changed the deadlines."""
+def ticket_next_due_set(
+    *, ticket: Ticket, next_due_at: datetime | None, next_warn_at: datetime | None = None
+) -> None:
+    """Set the order's next due time (the queues sort and the sweep selects by it) and the
+    instant its time-limit policy first warns (the queues' yellow light); writes only when
+    one changed. Call inside the transaction that changed the deadlines."""
     due_sort = next_due_at or NO_DEADLINE
-    if ticket.next_due_at != next_due_at or ticket.due_sort != due_sort:
-        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=next_due_at, due_sort=due_sort)
+    if next_due_at is None:
+        next_warn_at = None
+    if (
+        ticket.next_due_at != next_due_at
+        or ticket.due_sort != due_sort
+        or ticket.next_warn_at != next_warn_at
+    ):
+        Ticket.objects.filter(pk=ticket.pk).update(
+            next_due_at=next_due_at, due_sort=due_sort, next_warn_at=next_warn_at
+        )
         ticket.next_due_at = next_due_at
         ticket.due_sort = due_sort
+        ticket.next_warn_at = next_warn_at
 
 
 def urge_recipients(ticket: Ticket, *, lookup=department_people) -> list[User]:

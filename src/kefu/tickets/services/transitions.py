@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.notify.models import NotificationKind
 from kefu.notify.services import sms_queue
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
@@ -175,12 +176,27 @@ def _tell(ticket: Ticket, move: lifecycle.MoveMade, notify: Sequence[User | None
             ticket=ticket,
         )
     actor = move.actor
-    notify_people(
-        [u for u in notify if u is not None and (actor is None or u.pk != actor.pk)],
-        _("%(number)s: %(action)s — %(title)s")
-        % {"number": ticket.number, "action": move.action.label, "title": ticket.title},
-        ticket,
-    )
+    people = [u for u in notify if u is not None and (actor is None or u.pk != actor.pk)]
+    text = _("%(number)s: %(action)s — %(title)s") % {
+        "number": ticket.number,
+        "action": move.action.label,
+        "title": ticket.title,
+    }
+    # whoever the move hands the order to must act on it (a task, never muted); the rest,
+    # the first responder among them, are told how it goes (progress, which may be muted)
+    if move.action == Action.RETURN:
+        to_act, told = people, []
+    elif move.action in HANDING_ACTIONS:
+        to_act = [u for u in people if u.pk != ticket.first_responder_id]
+        told = [u for u in people if u.pk == ticket.first_responder_id]
+    else:
+        to_act, told = [], people
+    notify_people(to_act, text, ticket, NotificationKind.TASK)
+    notify_people(told, text, ticket, NotificationKind.PROGRESS)
+
+
+#: moves that give the order to someone who must take it up
+HANDING_ACTIONS = frozenset({Action.DISPATCH, Action.TRANSFER, Action.RULE, Action.REOPEN})
 
 
 # ---------------------------------------------------------------- each action's effect

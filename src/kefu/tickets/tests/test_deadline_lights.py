@@ -1,6 +1,7 @@
 """What is late now: the queue shows each order's next deadline with a traffic light that
-also reads in words (正常, 预警, 超时), and an 超时 tab lists the open orders whose next
-deadline has passed, within the person's scope, with a count on the tab."""
+also reads in words (正常 · 剩…, 预警 · 剩…, 超时…): yellow from the time-limit policy's
+first warning threshold, red once the deadline has passed; an 超时 tab lists the open orders
+whose next deadline has passed, within the person's scope, with a count on the tab."""
 
 import re
 from datetime import datetime, timedelta
@@ -10,43 +11,53 @@ import pytest
 import time_machine
 from conftest import make_staff
 
+from kefu.sla import services as sla_services
 from kefu.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
-RECEIVED = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
 def three(new_ticket):
-    """Three dispatched orders received together: due much later, due within the warning
-    share (under 20 % of the time left), and past due; the clock then stands 9 h later."""
-    with time_machine.travel(RECEIVED, tick=False):
-        later, soon, late = (new_ticket(dispatch=True) for _ in range(3))
-    for ticket, hours in ((later, 100), (soon, 10), (late, 5)):
-        due = RECEIVED + timedelta(hours=hours)
-        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=due, due_sort=due)
-    with time_machine.travel(RECEIVED + timedelta(hours=9), tick=False):
-        yield {"later": later, "soon": soon, "late": late}
+    """Three repair calls under the property preset (first contact within 30 min, warned
+    at 50 %, i.e. 15 min): received 5, 20 and 40 minutes before the clock now stands."""
+    sla_services.sla_preset_load(industry="property")
+    made = {}
+    for name, minutes in (("later", 5), ("soon", 20), ("late", 40)):
+        with time_machine.travel(NOW - timedelta(minutes=minutes), tick=False):
+            made[name] = new_ticket(dispatch=True)
+    with time_machine.travel(NOW, tick=False):
+        yield made
 
 
 def lights(html: str) -> dict[str, tuple[str, str]]:
-    """Each row's number → (light class, light text)."""
+    """Each row's number → (light class, light text as read)."""
     found = re.findall(
-        r'data-testid="due-([A-Z0-9-]+)" class="badge light (\w+)">.*?'
-        r'<span class="light-text">([^<]+)</span>',
+        r'data-testid="due-([A-Z0-9-]+)" class="badge light (\w+)">(.*?)</span></span>',
         html,
     )
-    return {number: (kind, text) for number, kind, text in found}
+    return {
+        number: (kind, " ".join(re.sub(r"<[^>]+>", " ", inner).split()[1:]))
+        for number, kind, inner in found
+    }
 
 
 def test_each_row_carries_a_light_that_reads_in_words(client_as, org, three):
     html = client_as(org.head).get("/tickets/?queue=all").content.decode()
     assert lights(html) == {
-        three["later"].number: ("ok", "正常"),
-        three["soon"].number: ("warn", "预警"),
-        three["late"].number: ("late", "超时"),
+        three["later"].number: ("ok", "正常 · 剩 25 分钟"),
+        three["soon"].number: ("warn", "预警 · 剩 10 分钟"),
+        three["late"].number: ("late", "超时 10 分钟"),
     }
+    assert 'data-testid="light-legend"' in html
+
+
+def test_the_order_carries_the_policys_first_warning_instant(three):
+    soon = Ticket.objects.get(pk=three["soon"].pk)
+    assert soon.next_due_at == NOW + timedelta(minutes=10)
+    assert soon.next_warn_at == NOW - timedelta(minutes=5)
 
 
 def tab_count(html: str, name: str) -> str:

@@ -159,7 +159,7 @@ def test_the_page_marks_what_each_action_needs(client_as, org, signed):
         "transfer": (["action", "department", "reason"], {"department", "reason"}),
         "resolve": (["action", "resolution"], {"resolution"}),
         "suspend": (["action", "reason"], {"reason"}),
-        "cancel": (["action", "reason"], {"reason"}),
+        "cancel": (["action", "confirm", "reason"], {"confirm", "reason"}),  # confirmed
         "start": (["action", "owner"], set()),
     }
 

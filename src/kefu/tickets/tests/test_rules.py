@@ -77,4 +77,9 @@ def test_round_robin_and_least_load():
 
 
 def test_grade_rank_orders_a_before_b_before_c_before_unknown():
-    assert [grade_rank(g) for g in ("A", "b", "C", "", None)] == [0, 1, 2, 3, 3]
+    assert [grade_rank(g) for g in ("A", "b", "C", "", None)] == [0, 1, 2, 50, 50]
+
+
+def test_grade_rank_follows_the_configured_list():
+    grades = ("AA", "A", "B", "C", "D")
+    assert [grade_rank(g, grades) for g in ("AA", "A", "D", "", "E")] == [0, 1, 4, 50, 50]

@@ -312,6 +312,7 @@ def test_api_ticket_body_is_the_generic_serializer_output(org, catalog, new_tick
         supervised=True,
         supervision_due=now.date(),
         next_due_at=now,
+        next_warn_at=now,
         dispatched_at=now,
         signed_at=now,
         resolved_at=now,
