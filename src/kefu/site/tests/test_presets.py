@@ -51,6 +51,7 @@ EXPECTED = {
             "property-tip-off",
             "property-repair-leak",
             "property-repair",
+            "property-suggestion",
             "property-complaint",
         },
         {"holiday-greeting"},
