@@ -1,7 +1,8 @@
 """Time limits in the browser: a repair order is warned, goes overdue, is urged
-automatically and escalated, the department answers the overdue investigation, the first
-responder tells the customer of the delay, and the order is resolved late — all on the
-live server, with the clock moved by the test (never slept on)."""
+automatically and escalated, the first responder tells the customer of the delay, the
+order is resolved late and closed, and the late department answers the investigation
+notice opened at the closure — all on the live server, with the clock moved by the test
+(never slept on)."""
 
 import re
 from datetime import datetime, timedelta
@@ -71,7 +72,7 @@ def test_order_warned_overdue_urged_investigated_and_resolved_late(page, org, se
         expect(row_of(page, "到场")).to_contain_text("已预警")
         expect(page.get_by_test_id("timeline")).to_contain_text("时限预警")
 
-        # 11:01 — on site is overdue: urged automatically, investigation opened
+        # 11:01 — on site is overdue: urged automatically
         clock.move_to(T0 + timedelta(hours=2, minutes=1))
         assert engine.sla_sweep()["breaches"] == 1
         page.reload()
@@ -82,11 +83,6 @@ def test_order_warned_overdue_urged_investigated_and_resolved_late(page, org, se
         page.goto(page.base_url + "/tickets/?queue=urged")
         expect(page.get_by_role("link", name=ticket.number)).to_be_visible()
 
-        # the handler answers the overdue investigation (查办单) with the reason
-        page.goto(page.base_url + f"/tickets/{ticket.pk}/")
-        page.get_by_label("查办单：超时原因").fill("配件缺货，需从仓库调货")
-        page.get_by_role("button", name="答复", exact=True).click()
-        expect(row_of(page, "到场")).to_contain_text("配件缺货，需从仓库调货")
         log_out(page)
 
         # the first responder is asked to tell the customer; she does, by phone
@@ -130,3 +126,14 @@ def test_order_warned_overdue_urged_investigated_and_resolved_late(page, org, se
         progress = page.get_by_test_id("progress")
         expect(progress).to_contain_text("配件缺货，正在调货")
         expect(progress).not_to_contain_text("从仓库调货")  # the internal answer stays inside
+
+        # 16:00 — the order is closed: the audit finds 维修部's on-site step late and sends it
+        # the investigation notice (查办单), which the handler answers with the reason
+        clock.move_to(T0 + timedelta(hours=7))
+        services.ticket_transition(ticket=ticket, action=Action.CLOSE, actor=org.agent)
+        log_in(page, "handler", PASSWORD)
+        page.goto(page.base_url + f"/tickets/{ticket.pk}/")
+        expect(row_of(page, "到场")).to_contain_text("查办单（维修部）")
+        page.get_by_label("查办单：超时原因").fill("配件缺货，需从仓库调货")
+        page.get_by_role("button", name="答复", exact=True).click()
+        expect(row_of(page, "到场")).to_contain_text("配件缺货，需从仓库调货")

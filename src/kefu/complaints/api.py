@@ -28,6 +28,7 @@ from kefu.complaints.services.classification import case_classify
 from kefu.complaints.services.closing import close_blockers
 from kefu.complaints.services.identity import identity_reveal
 from kefu.complaints.services.investigation import case_attribute
+from kefu.complaints.services.negotiation import case_result_return
 from kefu.complaints.services.penalties import penalty_propose
 from kefu.complaints.services.validity import case_rule_validity, case_tell_customer
 from kefu.core.dates import FIRST_YEAR, LAST_YEAR
@@ -136,6 +137,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "responsible_department",
             "responsible_person",
             "external_party",
+            "negotiation_result",
+            "negotiated_at",
             "corrective_actions",
             "remedies",
             "penalties",
@@ -184,6 +187,10 @@ class AttributeInput(serializers.Serializer):
         slug_field="username", queryset=User.objects.active(), required=False, allow_null=True
     )
     external_party = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class ResultInput(serializers.Serializer):
+    result = serializers.CharField(help_text="The result negotiated with the customer.")
 
 
 class ActionInput(serializers.Serializer):
@@ -376,6 +383,14 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
     def attribution(self, request, pk=None):
         return self._run(
             AttributeInput, lambda c, d: case_attribute(case=c, actor=request.user, **d)
+        )
+
+    @extend_schema(request=ResultInput, responses=CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="negotiated-result")
+    def negotiated_result(self, request, pk=None):
+        """The result negotiated with the customer, returned to the office (CMP-10)."""
+        return self._run(
+            ResultInput, lambda c, d: case_result_return(case=c, actor=request.user, **d)
         )
 
     @extend_schema(request=ActionInput, responses=CaseSerializer)

@@ -95,6 +95,14 @@ class AttributeForm(forms.Form):
         self.fields["responsible_person"].queryset = _staff()
 
 
+class ResultForm(forms.Form):
+    result = forms.CharField(
+        label=_("Result negotiated with the customer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Returned to the office: the combined opinion is due one day later."),
+    )
+
+
 class ActionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ActionKind.choices)
     description = forms.CharField(

@@ -244,6 +244,14 @@ class ComplaintCase(models.Model):
     )
     attributed_at = models.DateTimeField(null=True, blank=True)
 
+    # the outcome the salesperson negotiated with the customer, returned to the office
+    # (CMP-10: the combined opinion is due one day later)
+    negotiation_result = models.TextField(_("negotiated result"), blank=True)
+    negotiated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    negotiated_at = models.DateTimeField(_("result returned at"), null=True, blank=True)
+
     created_at = models.DateTimeField(_("registered at"), db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])

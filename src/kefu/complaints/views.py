@@ -38,6 +38,7 @@ from kefu.complaints.services.closing import case_gaps, close_blockers
 from kefu.complaints.services.configuration import authority_limits, settings_get
 from kefu.complaints.services.identity import identity_reveal, identity_update
 from kefu.complaints.services.investigation import case_attribute
+from kefu.complaints.services.negotiation import case_result_return
 from kefu.complaints.services.penalties import (
     penalty_decide,
     penalty_propose,
@@ -185,6 +186,7 @@ ACTIONS = {
     "validity": f.ValidityForm,
     "tell": f.TellForm,
     "attribute": f.AttributeForm,
+    "result": f.ResultForm,
     "action": f.ActionForm,
     "remedy": f.RemedyForm,
     "penalty": f.PenaltyForm,
@@ -214,6 +216,7 @@ def _initial(case: ComplaintCase) -> dict:
             "responsible_person": case.responsible_person_id,
             "external_party": case.external_party,
         },
+        "result": {"result": case.negotiation_result},
         "penalty": {
             "person": case.responsible_person_id,
             "department": case.responsible_department_id,
@@ -324,6 +327,8 @@ def _call(name, case, user, data):
             case_tell_customer(case=case, actor=user, **data)
         case "attribute":
             case_attribute(case=case, actor=user, **data)
+        case "result":
+            case_result_return(case=case, actor=user, **data)
         case "action":
             corrective.action_add(case=case, actor=user, **data)
         case "remedy":

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from kefu.calendars.models import WorkCalendar
 from kefu.sla import engine, selectors, services
+from kefu.sla.events import start_event_choices
 from kefu.sla.models import (
     DelayNotice,
     OverdueInvestigation,
@@ -58,6 +59,11 @@ class SlaMilestoneSerializer(serializers.ModelSerializer):
     policy = serializers.PrimaryKeyRelatedField(queryset=SlaPolicy.objects.all())
     calendar = serializers.SlugRelatedField(slug_field="code", queryset=WorkCalendar.objects.all())
     unit = serializers.ChoiceField(choices=UnitChoices.choices)
+    starts_at = serializers.ChoiceField(
+        choices=start_event_choices(),
+        required=False,
+        help_text="Code of the event the clock starts at (kefu.sla.events).",
+    )
     warning_thresholds = serializers.ListField(child=serializers.IntegerField(), required=False)
     position = serializers.IntegerField(required=False, min_value=1)
 
@@ -83,6 +89,8 @@ class SlaMilestoneSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         if self.instance is not None and not isinstance(self.instance, list):
             fields["policy"].read_only = True
+        # the events other apps declared when they were loaded
+        fields["starts_at"].choices = start_event_choices()
         return fields
 
 
@@ -243,6 +251,7 @@ class TicketDeadlineSerializer(serializers.ModelSerializer):
                 else None
             ),
             "reason": inv.reason,
+            "department": inv.department.code if inv.department_id else None,
         }
 
 
@@ -298,6 +307,23 @@ class TicketDeadlineReachedView(APIView):
             reason=given.validated_data.get("reason", ""),
         )
         return Response(TicketDeadlineSerializer(row).data)
+
+
+class StartEventsView(APIView):
+    """The named events a milestone's clock can start at (``starts_at`` of a milestone):
+    the order's own, each milestone kind reached, and those other apps declared."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "StartEvent",
+            {"code": serializers.CharField(), "label": serializers.CharField()},
+            many=True,
+        )
+    )
+    def get(self, request):
+        return Response([{"code": c, "label": str(label)} for c, label in start_event_choices()])
 
 
 class InvestigationAnswerView(APIView):
@@ -604,4 +630,5 @@ urlpatterns = [
         DelayNoticeView.as_view(),
         name="ticket-deadline-delay-notice",
     ),
+    path("sla/start-events/", StartEventsView.as_view(), name="sla-start-events"),
 ]

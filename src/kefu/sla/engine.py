@@ -2,9 +2,9 @@
 
 The work-order lifecycle (``kefu.sla.lifecycle``) calls into here: before an order is
 written (:func:`deadlines_plan`), inside the transaction of its creation
-(:func:`deadlines_create`) and of each move (:func:`deadlines_follow`, after
-:func:`close_blockers`); the worker's sweep (``kefu.sla.tasks``) calls :func:`sla_sweep`
-every minute. The arithmetic is ``kefu.sla.policy``; this module stores and acts on it.
+(:func:`deadlines_create`) and of each move (:func:`deadlines_follow`); the worker's
+sweep (``kefu.sla.tasks``) calls :func:`sla_sweep` every minute. The arithmetic is
+``kefu.sla.policy``; this module stores and acts on it.
 
 Lock order is always the ticket row first, then its deadline rows, as in
 ``kefu.tickets.services.ticket_transition``: the sweep locks tickets with
@@ -34,8 +34,10 @@ from kefu.notify.services import notifications_build, notifications_without_mute
 from kefu.org.models import Department, DepartmentKind, User
 from kefu.org.permissions import in_department
 from kefu.org.roles import RoleCode
+from kefu.sla.events import start_event_label
 from kefu.sla.models import DelayNotice, OverdueInvestigation, SlaPolicy, TicketDeadline
 from kefu.sla.policy import (
+    MET_PREFIX,
     Facts,
     MilestoneKind,
     MilestoneSpec,
@@ -45,7 +47,7 @@ from kefu.sla.policy import (
     milestone_due,
     warning_instants,
 )
-from kefu.tickets.lifecycle import Blocker, DeadlineSummary
+from kefu.tickets.lifecycle import DeadlineSummary
 from kefu.tickets.models import Category, EventKind, Ticket
 from kefu.tickets.services import (
     TimelineBatch,
@@ -53,7 +55,7 @@ from kefu.tickets.services import (
     ticket_next_due_set,
     timeline_append,
 )
-from kefu.tickets.states import FINAL_STATUSES, OPEN_STATUSES, Action
+from kefu.tickets.states import FINAL_STATUSES, OPEN_STATUSES, Action, Status
 
 logger = logging.getLogger(__name__)
 
@@ -300,21 +302,6 @@ def deadlines_create(*, ticket: Ticket, policy, plan) -> None:
     _sync_ticket(ticket, rows)
 
 
-def close_blockers(*, ticket: Ticket) -> list[Blocker]:
-    """An order that was overdue closes only once its overdue investigation is answered."""
-    if OverdueInvestigation.objects.filter(ticket=ticket, answered_at__isnull=True).exists():
-        return [
-            Blocker(
-                code="overdue_investigation_open",
-                message=_(
-                    "The order was overdue: the department must answer the overdue "
-                    "investigation before it can be closed."
-                ),
-            )
-        ]
-    return []
-
-
 def deadlines_follow(*, ticket: Ticket, action: Action, now: datetime) -> None:
     """Meet, start, pause and resume clocks for a lifecycle move."""
     rows = list(TicketDeadline.objects.select_for_update().filter(ticket=ticket))
@@ -336,6 +323,10 @@ def deadlines_follow(*, ticket: Ticket, action: Action, now: datetime) -> None:
     _meet_in_order(ticket, rows, met, now)
     changed |= set(met)
     changed |= _start_waiting(rows, ticket, now)
+    if action in _HANDED_ON:
+        _urge_new_holder(ticket, rows, now)
+    elif action == Action.CLOSE:
+        _investigations_open(ticket, rows, now)
     if action == Action.SUSPEND:
         paused = [r for r in rows if _running(r) and r.pauses]
         for row in paused:
@@ -370,6 +361,89 @@ def deadlines_follow(*, ticket: Ticket, action: Action, now: datetime) -> None:
     _sync_ticket(ticket, rows)
 
 
+# Moves that hand the order to a (possibly other) department.
+_HANDED_ON = frozenset({Action.DISPATCH, Action.RULE, Action.TRANSFER})
+
+
+def _urge_new_holder(ticket: Ticket, rows: list[TicketDeadline], now: datetime) -> None:
+    """催办单 while overdue (CMP-19): an order handed on with an overdue step still open is
+    urged at its new department, which owns that step from now on."""
+    overdue = [r for r in rows if r.breached_at is not None and r.met_at is None]
+    if not overdue or ticket.status not in OPEN_STATUSES or ticket.department_id is None:
+        return
+    text = _("%(number)s is overdue: “%(names)s” (due %(due)s) is now with %(department)s") % {
+        "number": ticket.number,
+        "names": "、".join(r.name for r in overdue),
+        "due": timezone.localtime(min(r.due_at for r in overdue)).strftime("%Y-%m-%d %H:%M"),
+        "department": ticket.department,
+    }
+    batch = _Batch(now)
+    batch.urge(ticket, text)
+    batch.notify(batch.heads(ticket), text=text, url=_url(ticket))
+    batch.write([])
+
+
+def _heads_of(department: Department) -> list[User]:
+    return list(
+        User.objects.filter(
+            subtree_q("department", department),
+            is_active=True,
+            roles__code=RoleCode.DEPARTMENT_HEAD,
+        ).distinct()
+    )
+
+
+def _investigations_open(ticket: Ticket, rows: list[TicketDeadline], now: datetime) -> None:
+    """At the closure (CMP-19) each department's steps are audited: every department whose
+    step was late — it held the order when the step fell due — gets one investigation
+    notice (查办单) naming its late steps; its heads are told. A department that already
+    has one for this order (closed before, then reopened) gets no second."""
+    late = sorted((r for r in rows if r.breached_at is not None), key=lambda r: r.position)
+    if not late:
+        return
+    existing = list(OverdueInvestigation.objects.filter(ticket=ticket))
+    has = {i.department_id for i in existing}
+    linked = {i.deadline_id for i in existing}
+    by_department: dict[int, list[TicketDeadline]] = {}
+    for row in late:
+        department_id = row.department_id or ticket.department_id
+        if department_id is not None:
+            by_department.setdefault(department_id, []).append(row)
+    departments = Department.objects.in_bulk(list(by_department))
+    batch = _Batch(now)
+    for department_id, steps in by_department.items():
+        first = next((r for r in steps if r.pk not in linked), None)
+        department = departments.get(department_id)
+        if department_id in has or first is None or department is None:
+            continue
+        batch.investigations.append(
+            OverdueInvestigation(
+                ticket=ticket,
+                deadline=first,
+                milestone_id=first.milestone_id,
+                department=department,
+                opened_at=now,
+            )
+        )
+        text = _(
+            "%(number)s closed: investigation notice to %(department)s, whose steps were "
+            "late: %(names)s. Give the reason for the delay."
+        ) % {
+            "number": ticket.number,
+            "department": department,
+            "names": "、".join(r.name for r in steps),
+        }
+        batch.event(
+            ticket,
+            EventKind.NOTE,
+            text,
+            investigation_department=department_id,
+            positions=[r.position for r in steps],
+        )
+        batch.notify(_heads_of(department), text=text, url=_url(ticket))
+    batch.write([])
+
+
 def _running(row: TicketDeadline) -> bool:
     return (
         row.due_at is not None
@@ -399,7 +473,7 @@ def _is_late(row: TicketDeadline, at: datetime) -> bool:
 def _meet_in_order(ticket: Ticket, rows: list[TicketDeadline], met: dict, now: datetime) -> None:
     """Meet each ``row`` of ``met`` (row → instant reached); one reached after its due
     instant is breached first, as the sweep would have done at the due instant, with the
-    timeline line, the urge, the notices and the investigation a breach brings."""
+    timeline line, the urge and the notices a breach brings."""
     late = [row for row, at in met.items() if _is_late(row, at)]
     for row, at in met.items():
         _meet(row, at)
@@ -411,17 +485,23 @@ def _meet_in_order(ticket: Ticket, rows: list[TicketDeadline], met: dict, now: d
 
 
 def _start_waiting(rows: list[TicketDeadline], ticket: Ticket, now: datetime) -> set:
-    """Start the clocks that wait for the resolution or for the previous milestone."""
+    """Start the clocks that wait for the resolution, for the previous milestone or for
+    the milestone of a kind (``met:<kind>``) to be reached."""
     started = set()
     previous = None
     calendars: dict[str, Calendar] | None = None
-    for row in sorted(rows, key=lambda r: r.position):
+    ordered = sorted(rows, key=lambda r: r.position)
+    for row in ordered:
         start = None
         if row.started_at is None and row.met_at is None:
             if row.starts_at == StartsAt.RESOLUTION and ticket.resolved_at:
                 start = ticket.resolved_at
             elif row.starts_at == StartsAt.PREVIOUS and previous is not None and previous.met_at:
                 start = previous.met_at
+            elif row.starts_at.startswith(MET_PREFIX):
+                kind = row.starts_at[len(MET_PREFIX) :]
+                source = next((r for r in ordered if r.kind == kind and r is not row), None)
+                start = source.met_at if source is not None else None
         previous = row
         if start is None:
             continue
@@ -430,6 +510,55 @@ def _start_waiting(rows: list[TicketDeadline], ticket: Ticket, now: datetime) ->
         _start_clock(row, start, calendars[row.calendar_code])
         started.add(row)
     return started
+
+
+def clock_event_start(
+    *, ticket: Ticket, event: str, at: datetime, actor: User | None = None, now: datetime
+) -> list[TicketDeadline]:
+    """``event`` (a start event another app declared, e.g. ``investigation_finished``)
+    happened on ``ticket`` at ``at``: start every milestone of the order whose clock waits
+    for it, with a line on the order's timeline. A milestone already started keeps its
+    clock (the first time the event happens counts); a finished order starts nothing.
+    Returns the milestones started."""
+    ticket = ticket_lock(ticket=ticket)
+    if ticket.status in FINAL_STATUSES:
+        return []
+    rows = list(TicketDeadline.objects.select_for_update().filter(ticket=ticket))
+    waiting = [
+        r for r in rows if r.starts_at == event and r.started_at is None and r.met_at is None
+    ]
+    if not waiting:
+        return []
+    calendars = calendars_for({r.calendar_code for r in waiting})
+    for row in sorted(waiting, key=lambda r: r.position):
+        _start_clock(row, at, calendars[row.calendar_code])
+        if ticket.status == Status.SUSPENDED and row.pauses:
+            # started while the order is suspended: it counts from the resume
+            row.paused_at = at
+            row.next_event_at = None
+        row.save()
+    _event(
+        ticket,
+        EventKind.NOTE,
+        _("Clocks started at “%(event)s”: %(items)s")
+        % {
+            "event": start_event_label(event),
+            "items": "；".join(
+                _("%(name)s due %(due)s")
+                % {
+                    "name": r.name,
+                    "due": timezone.localtime(r.due_at).strftime("%Y-%m-%d %H:%M"),
+                }
+                for r in waiting
+            ),
+        },
+        now,
+        actor=actor,
+        event=event,
+        positions=[r.position for r in waiting],
+    )
+    _sync_ticket(ticket, rows)
+    return waiting
 
 
 def _resume(ticket: Ticket, rows: list[TicketDeadline], now: datetime) -> set:
@@ -584,22 +713,33 @@ def deadline_record_reached(
     return row
 
 
+def _answers_investigation(actor: User, investigation: OverdueInvestigation) -> bool:
+    """A handler or head of the department investigated (of the handling department for an
+    investigation opened before departments were recorded)."""
+    if investigation.department_id is None:
+        return _in_handling_department(actor, investigation.ticket)
+    return actor.has_role(RoleCode.HANDLER, RoleCode.DEPARTMENT_HEAD) and in_department(
+        actor, investigation.department
+    )
+
+
 @transaction.atomic
 def investigation_answer(
     *, investigation: OverdueInvestigation, actor: User, reason: str, now: datetime | None = None
 ) -> OverdueInvestigation:
-    """The department answers an overdue investigation (查办单) with the reason."""
+    """The department investigated answers its investigation notice (查办单) with the
+    reason for the delay; the order may be closed already."""
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ValidationError(_("Give a reason."), code="required")})
     investigation = (
         OverdueInvestigation.objects.select_for_update(of=("self",))
-        .select_related("ticket__department")
+        .select_related("ticket__department", "department")
         .get(pk=investigation.pk)
     )
-    if not _in_handling_department(actor, investigation.ticket):
-        raise PermissionDenied(_("Only the handling department answers the investigation."))
+    if not _answers_investigation(actor, investigation):
+        raise PermissionDenied(_("Only the department investigated answers the investigation."))
     if investigation.answered_at is not None:
         raise ValidationError(
             {
@@ -779,6 +919,7 @@ _SWEPT_FIELDS = [
     "escalate_at",
     "escalated_levels",
     "escalated_at",
+    "department",
     "next_event_at",
 ]
 
@@ -879,10 +1020,13 @@ def _warn(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
 
 def _breach(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
     """``row`` is past its due instant: it is overdue since then (whenever this runs), the
-    order is urged, its department told and investigated; an unmet milestone of an open
-    order also climbs the escalation ladder."""
-    now = batch.now
+    order is urged (催办单) and its department told; the department is noted as late, for
+    the investigation at the closure. An unmet milestone of an open order also climbs the
+    escalation ladder."""
     row.breached_at = row.due_at
+    # the step was late in the department that holds the order now (the sweep runs each
+    # minute: it held it when the step fell due); it is investigated at the closure
+    row.department_id = ticket.department_id
     due = timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M")
     text = _("%(number)s is overdue: “%(name)s” was due %(due)s") % {
         "number": ticket.number,
@@ -907,12 +1051,6 @@ def _breach(ticket: Ticket, row: TicketDeadline, batch: _Batch) -> None:
             url=_url(ticket),
             kind=NotificationKind.SLA_OVERDUE,
             subject=ticket.number,
-        )
-    if ticket.status not in FINAL_STATUSES:
-        batch.investigations.append(
-            OverdueInvestigation(
-                ticket=ticket, deadline=row, milestone_id=row.milestone_id, opened_at=now
-            )
         )
     if ticket.status in OPEN_STATUSES and row.met_at is None:
         row.escalate_at = [_iso(v) for v in _escalation_instants(ticket, row, batch)]

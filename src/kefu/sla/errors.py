@@ -15,10 +15,11 @@ CODES = {
     "hard_limit_too_short": _("The hard limit is shorter than the target."),
     "milestone_referenced": _("The next milestone starts when this one is reached."),
     "no_previous_milestone": _("The first milestone cannot start at a previous one."),
-    "overdue_investigation_open": _("The overdue investigation is not answered yet."),
+    "start_milestone_missing": _("The milestone the clock starts at is not in the policy."),
     "time_before_start": _("The time is before the clock started."),
     "time_in_future": _("The time is in the future."),
     "time_not_in_future": _("The time must be in the future."),
     "unknown_code": _("A condition names a code nothing in the configuration has."),
     "unknown_field": _("The request names a field that does not exist."),
+    "unknown_start_event": _("The clock starts at an event that does not exist."),
 }

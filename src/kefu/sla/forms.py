@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.calendars.models import WorkCalendar
 from kefu.sla import rules
+from kefu.sla.events import start_event_choices
 from kefu.sla.models import SlaMilestone, SlaPolicy
 from kefu.sla.policy import CONDITION_FIELDS
 from kefu.sla.presets import INDUSTRY_CHOICES
@@ -145,6 +146,14 @@ class ThresholdsField(forms.CharField):
 
 
 class SlaMilestoneForm(forms.ModelForm):
+    starts_at = forms.ChoiceField(
+        label=_("Clock starts at"),
+        choices=start_event_choices,
+        help_text=_(
+            "The event the time is counted from: an event of the order, a milestone "
+            "reached, or an event of the complaint or process."
+        ),
+    )
     warning_thresholds = ThresholdsField(
         label=_("Warning thresholds (%)"),
         required=False,

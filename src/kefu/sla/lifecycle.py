@@ -1,6 +1,7 @@
 """The time limits' part in the work-order lifecycle (``kefu.tickets.lifecycle``).
 
-* blocks Close while an overdue investigation (查办单) is not answered;
+* blocks nothing: the investigation notices (查办单) are opened at the closure and
+  answered after it (CMP-19);
 * before a new order is written: chooses its policy and computes its deadlines, so that the
   order is written with its policy code and next due time;
 * on creation: stores the order's milestones (their clocks start at acceptance);
@@ -28,9 +29,7 @@ class SlaPreparation(Preparation):
 
 class SlaParticipant:
     def blockers(self, *, ticket: Ticket, action: Action) -> list[Blocker]:
-        if action != Action.CLOSE:
-            return []
-        return engine.close_blockers(ticket=ticket)
+        return []
 
     def prepare_creation(self, *, draft: Ticket, now: datetime) -> SlaPreparation:
         policy, plan = engine.deadlines_plan(draft)

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from kefu.calendars.models import WorkCalendar
 from kefu.calendars.workcal import Unit
 from kefu.sla import rules
+from kefu.sla.events import start_event_label, validate_start_event
 from kefu.sla.policy import CONDITION_FIELDS, MilestoneKind, MilestoneSpec, PolicySpec, StartsAt
 from kefu.sla.presets import INDUSTRY_CHOICES
 
@@ -40,12 +41,6 @@ class UnitChoices(models.TextChoices):
     WORKING_HOURS = Unit.WORKING_HOURS, _("working hours")
     WORKING_DAYS = Unit.WORKING_DAYS, _("working days")
     CALENDAR_DAYS = Unit.CALENDAR_DAYS, pgettext_lazy("time unit", "calendar days")
-
-
-class StartsAtChoices(models.TextChoices):
-    ACCEPTANCE = StartsAt.ACCEPTANCE, _("acceptance")
-    RESOLUTION = StartsAt.RESOLUTION, _("resolution")
-    PREVIOUS = StartsAt.PREVIOUS, _("the previous milestone")
 
 
 def _default_thresholds() -> list[int]:
@@ -181,11 +176,13 @@ class SlaMilestone(models.Model):
         on_delete=models.PROTECT,
         related_name="milestones",
     )
+    # the code of a named event (kefu.sla.events): acceptance, met:report,
+    # investigation_finished …
     starts_at = models.CharField(
         _("clock starts at"),
-        max_length=20,
-        choices=StartsAtChoices.choices,
+        max_length=40,
         default=StartsAt.ACCEPTANCE,
+        validators=[validate_start_event],
     )
     pauses = models.BooleanField(
         _("paused while suspended or waiting for the customer"), default=True
@@ -211,6 +208,10 @@ class SlaMilestone(models.Model):
     def __str__(self) -> str:
         label = self.label or self.get_kind_display()
         return f"{label} {self.amount} {self.get_unit_display()}"
+
+    @property
+    def starts_at_label(self) -> str:
+        return start_event_label(self.starts_at)
 
     def clean(self) -> None:
         errors = {}
@@ -280,9 +281,7 @@ class TicketDeadline(models.Model):
     hard_limit_amount = models.PositiveIntegerField(_("hard limit"), null=True, blank=True)
     hard_due_at = models.DateTimeField(_("hard limit due"), null=True, blank=True)
     calendar_code = models.CharField(_("calendar"), max_length=40)
-    starts_at = models.CharField(
-        _("clock starts at"), max_length=20, choices=StartsAtChoices.choices
-    )
+    starts_at = models.CharField(_("clock starts at"), max_length=40)
     pauses = models.BooleanField(_("paused while suspended"), default=True)
     warning_thresholds = models.JSONField(_("warning thresholds (%)"), default=list, blank=True)
     started_at = models.DateTimeField(_("clock started at"), null=True, blank=True)
@@ -309,6 +308,16 @@ class TicketDeadline(models.Model):
     escalate_at = models.JSONField(default=list, blank=True, editable=False)
     escalated_levels = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # once overdue: the department that held the order when the milestone fell due, whose
+    # step was late (CMP-19: it gets the investigation notice when the order is closed)
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department late"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     next_event_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
@@ -328,10 +337,15 @@ class TicketDeadline(models.Model):
     def name(self) -> str:
         return self.label or self.get_kind_display()
 
+    @property
+    def starts_at_label(self) -> str:
+        return start_event_label(self.starts_at)
+
 
 class OverdueInvestigation(models.Model):
-    """查办单: opened when a milestone is breached; the department answers it with a reason
-    before the order may be closed."""
+    """查办单 (CMP-19): when an order that ran late is closed, each department whose step was
+    late gets one, to find the reason; ``deadline`` is that department's first late step.
+    The department answers it with the reason after the closure."""
 
     ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -352,6 +366,14 @@ class OverdueInvestigation(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overdue_investigations",
     )
     opened_at = models.DateTimeField(_("opened at"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)

@@ -8,8 +8,10 @@ Pure: no ORM, no settings, no clock. Policies and milestones are the plain value
 Conventions
 ===========
 
-* A milestone's clock starts at acceptance, at resolution, or when the previous milestone
-  (the one before it in the policy's order) was reached; see :class:`StartsAt`.
+* A milestone's clock starts at a named event (``kefu.sla.events``): acceptance, resolution,
+  the previous milestone (the one before it in the policy's order) reached, the policy's
+  milestone of a kind reached (``met:<kind>``), or an event of another app (a complaint's
+  investigation finished …) passed in ``events``; see :class:`StartsAt`.
 * Its due instant is ``kefu.calendars.workcal.add(start, amount, unit, calendar)``: elapsed time
   for ``minutes``/``hours``, working time for ``working_minutes``/``working_hours``, the
   statutory day-count rule for ``working_days``/``calendar_days``.
@@ -71,9 +73,15 @@ class MilestoneKind(enum.StrEnum):
 
 
 class StartsAt(enum.StrEnum):
+    """The order's own start events; ``met:<kind>`` and other apps' events are codes too."""
+
     ACCEPTANCE = "acceptance"
     RESOLUTION = "resolution"
     PREVIOUS = "previous"
+
+
+# ``met:report``: the clock starts when the policy's milestone of that kind is reached.
+MET_PREFIX = "met:"
 
 
 # Units whose clock is elapsed time: a pause extends them by elapsed time.
@@ -345,16 +353,20 @@ def plan_deadlines(
     accepted_at: datetime,
     resolved_at: datetime | None = None,
     reached: Mapping[int, datetime] | None = None,
+    events: Mapping[str, datetime] | None = None,
 ) -> tuple[MilestoneDeadline, ...]:
     """Deadlines of every milestone of ``policy``, in the policy's order.
 
     ``reached`` maps a milestone's position to the instant it was reached; a milestone that
-    starts at the previous one starts then. A milestone whose clock has not started yet
-    (resolution not reached, previous milestone not reached) gets ``start=None`` and no
+    starts at the previous one, or at ``met:<kind>`` of a milestone of that kind, starts
+    then. ``events`` maps other start events (``investigation_finished`` …) to the instant
+    they happened. A milestone whose clock has not started yet (resolution not reached,
+    previous milestone not reached, event not happened) gets ``start=None`` and no
     deadline. ``calendars`` must hold every calendar code the milestones name
     (``KeyError`` otherwise).
     """
     reached = reached or {}
+    events = events or {}
     result = []
     previous: MilestoneSpec | None = None
     for milestone in policy.milestones:
@@ -363,8 +375,16 @@ def plan_deadlines(
             start = accepted_at
         elif milestone.starts_at == StartsAt.RESOLUTION:
             start = resolved_at
-        else:
+        elif milestone.starts_at == StartsAt.PREVIOUS:
             start = accepted_at if previous is None else reached.get(previous.position)
+        elif milestone.starts_at.startswith(MET_PREFIX):
+            kind = milestone.starts_at[len(MET_PREFIX) :]
+            source = next(
+                (m for m in policy.milestones if m.kind == kind and m is not milestone), None
+            )
+            start = reached.get(source.position) if source is not None else None
+        else:
+            start = events.get(milestone.starts_at)
         previous = milestone
         if start is None:
             result.append(MilestoneDeadline(milestone, None, None))

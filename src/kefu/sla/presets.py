@@ -21,6 +21,10 @@ from kefu.calendars.workcal import Unit
 from kefu.sla.policy import MilestoneKind as K
 from kefu.sla.policy import StartsAt as S
 
+# Start events the complaints app declares (kefu.complaints.apps.CLOCK_EVENTS).
+INVESTIGATION_FINISHED = "investigation_finished"  # 调查结束 (CMP-08)
+RESULT_RETURNED = "result_returned"  # 协商结果返回 (CMP-10)
+
 STANDARD = "standard"  # 工作日历: Mon–Fri 08:30–12:00, 13:30–17:30 with statutory holidays
 ALWAYS_OPEN = "24x7"  # 全天候: emergency and field work
 
@@ -276,17 +280,24 @@ PRESETS: dict[str, Preset] = {
                 code="manufacturing-complaint",
                 name="客户投诉（制造）",
                 source=(
-                    "CMP-08：调查后 3 天内报告总经理；CMP-10：1 日内形成综合意见；"
+                    "CMP-08：调查结束后 3 天内报告总经理；"
+                    "CMP-10：协商结果返回后 1 日内形成综合意见；"
                     "CMP-18：受理起 14～21 天内结案（目标 14 天，硬性期限 21 天）"
                 ),
                 ticket_types=("complaint",),
                 milestones=(
-                    M(K.REPORT, 3, Unit.CALENDAR_DAYS, label="调查报告总经理"),
+                    M(
+                        K.REPORT,
+                        3,
+                        Unit.CALENDAR_DAYS,
+                        starts_at=INVESTIGATION_FINISHED,
+                        label="调查报告总经理",
+                    ),
                     M(
                         K.HANDLING_OPINION,
                         1,
                         Unit.CALENDAR_DAYS,
-                        starts_at=S.PREVIOUS,
+                        starts_at=RESULT_RETURNED,
                         label="综合意见",
                     ),
                     M(K.RESOLUTION, 14, Unit.CALENDAR_DAYS, hard_limit_amount=21),

@@ -461,6 +461,7 @@ def ticket_deadlines(ticket) -> QuerySet:
         .select_related(
             "investigation",
             "investigation__answered_by",
+            "investigation__department",
             "delay_notice",
             "delay_notice__assignee",
             "delay_notice__done_by",
@@ -639,5 +640,23 @@ def delay_notices_open(user) -> QuerySet:
     return (
         DelayNotice.objects.filter(assignee=user, done_at__isnull=True)
         .select_related("ticket", "deadline")
+        .order_by("opened_at", "pk")
+    )
+
+
+def investigations_open(user) -> QuerySet:
+    """The investigation notices (查办单) ``user``'s department — or a department above it —
+    still has to answer, for its handlers and heads; oldest first."""
+    from kefu.org.roles import RoleCode
+    from kefu.sla.models import OverdueInvestigation
+
+    department = getattr(user, "department", None)
+    if department is None or not user.has_role(RoleCode.HANDLER, RoleCode.DEPARTMENT_HEAD):
+        return OverdueInvestigation.objects.none()
+    return (
+        OverdueInvestigation.objects.filter(
+            answered_at__isnull=True, department_id__in=department.ancestor_ids()
+        )
+        .select_related("ticket", "deadline", "department")
         .order_by("opened_at", "pk")
     )

@@ -8,17 +8,20 @@ calendars are written by ``kefu.calendars.services``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.calendars import seeding
 from kefu.calendars.models import WorkCalendar
 from kefu.calendars.services import calendars_ensure
 from kefu.sla import presets, rules
+from kefu.sla.events import is_start_event, start_event_label
 from kefu.sla.models import SlaMilestone, SlaPolicy
-from kefu.sla.policy import CONDITION_FIELDS, StartsAt
+from kefu.sla.policy import CONDITION_FIELDS, MET_PREFIX, StartsAt
 
 # ---------------------------------------------------------------------------- policies
 
@@ -133,6 +136,24 @@ def _policy_update(policy: SlaPolicy, fields: dict) -> SlaPolicy:
 
 def _check_milestone(milestone: SlaMilestone) -> None:
     milestone.full_clean()
+    if milestone.starts_at.startswith(MET_PREFIX):
+        kind = milestone.starts_at[len(MET_PREFIX) :]
+        others = SlaMilestone.objects.filter(policy=milestone.policy_id, kind=kind).exclude(
+            pk=milestone.pk
+        )
+        if kind == milestone.kind or not others.exists():
+            raise ValidationError(
+                {
+                    "starts_at": ValidationError(
+                        _(
+                            "The clock starts when “%(event)s” is reached, but the policy "
+                            "has no other milestone of that kind."
+                        )
+                        % {"event": start_event_label(milestone.starts_at)},
+                        code="start_milestone_missing",
+                    )
+                }
+            )
     if milestone.starts_at == StartsAt.PREVIOUS:
         earlier = SlaMilestone.objects.filter(
             policy=milestone.policy_id, position__lt=milestone.position
@@ -288,3 +309,24 @@ def sla_preset_load(*, industry: str) -> dict[str, int]:
             extra.delete()
             counts["milestones_deleted"] += 1
     return counts
+
+
+def clock_event_record(
+    *,
+    ticket,
+    event: str,
+    at: datetime | None = None,
+    actor=None,
+    now: datetime | None = None,
+) -> list:
+    """Announce that ``event`` (a start event declared in ``kefu.sla.events``, e.g. a
+    complaint's ``investigation_finished``) happened on ``ticket`` at ``at`` (by default
+    now): every milestone of the order whose clock starts at that event starts then, with
+    a line on the order's timeline. Call it inside the transaction of the write that makes
+    the event happen. Returns the order's time limits that started."""
+    from kefu.sla import engine
+
+    if not is_start_event(event):
+        raise ValueError(f"unknown start event {event!r}")
+    now = now or timezone.now()
+    return engine.clock_event_start(ticket=ticket, event=event, at=at or now, actor=actor, now=now)

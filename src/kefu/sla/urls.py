@@ -31,4 +31,6 @@ urlpatterns = [
     ),
     path("compliance/", views.compliance, name="compliance"),
     path("delay-notices/", views.delay_notices, name="delay_notices"),
+    path("investigations/", views.investigations, name="investigations"),
+    path("investigations/<int:pk>/answer/", views.investigation_reply, name="investigation_reply"),
 ]

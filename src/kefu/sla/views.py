@@ -418,6 +418,35 @@ def compliance(request):
 
 
 @login_required
+def investigations(request):
+    """The investigation notices (查办单) the user's department still has to answer."""
+    items = list(selectors.investigations_open(request.user))
+    return render(request, "sla/investigations.html", {"investigations": items})
+
+
+@login_required
+@require_POST
+def investigation_reply(request, pk: int):
+    """Answer an investigation notice from the department's list (the late department may
+    no longer see the order, which another department closed)."""
+    from kefu.sla import engine
+
+    investigation = get_object_or_404(selectors.investigations_open(request.user), pk=pk)
+    try:
+        engine.investigation_answer(
+            investigation=investigation,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Overdue investigation answered."))
+    return redirect("sla:investigations")
+
+
+@login_required
 def delay_notices(request):
     """The delay notices the user still has to give customers (first responder)."""
     notices = list(selectors.delay_notices_open(request.user))

@@ -1,4 +1,5 @@
-"""Workspace cards of the SLA app: delay notices owed to customers, and this month's
+"""Workspace cards of the SLA app: delay notices owed to customers, investigation notices
+(查办单) the department has to answer, and this month's
 on-time rate (every milestone due this month, met or not) for those who supervise."""
 
 from django.core.cache import cache
@@ -33,6 +34,17 @@ def sla_cards(user) -> list[Card]:
                 value=owed,
                 url=reverse("sla:delay_notices"),
                 key="sla-delay-notices",
+                alert=True,
+            )
+        )
+    investigations = selectors.investigations_open(user).count()
+    if investigations:
+        cards.append(
+            Card(
+                label=_("Investigation notices to answer"),
+                value=investigations,
+                url=reverse("sla:investigations"),
+                key="sla-investigations",
                 alert=True,
             )
         )

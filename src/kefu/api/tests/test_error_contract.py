@@ -119,6 +119,14 @@ def path_and_persona(path: str):
         elif path.endswith("/investigation/"):
             investigation = OverdueInvestigation.objects.select_related("ticket", "deadline")
             investigation = investigation.first()
+            if investigation is None:  # opened when a late order is closed: open one so
+                deadline = TicketDeadline.objects.select_related("ticket").first()
+                investigation = OverdueInvestigation.objects.create(
+                    ticket=deadline.ticket,
+                    deadline=deadline,
+                    department=deadline.ticket.department,
+                    opened_at=deadline.ticket.created_at,
+                )
             values = {
                 "number": investigation.ticket.number,
                 "position": investigation.deadline.position,
@@ -134,7 +142,9 @@ def path_and_persona(path: str):
         complaint = ComplaintCase.objects.order_by("pk").first()
         values = {"id": complaint.pk, "item": 1}
     elif path.startswith("/api/v1/return-visits/{id}/"):
-        values = {"id": ReturnVisit.objects.order_by("pk").first().pk}
+        # a visit still to make (the viewset lists those by default)
+        visit = ReturnVisit.objects.filter(status="pending").order_by("pk").first()
+        values = {"id": visit.pk}
     elif "{id}" in path:
         from kefu.customers.models import Contact, Customer
         from kefu.sla.models import SlaMilestone, SlaPolicy

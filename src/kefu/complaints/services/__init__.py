@@ -5,6 +5,7 @@
 * ``classification`` — class, anomaly, severity, the customer's demand, product facts;
 * ``validity`` — valid or not (投诉成立/不成立), and telling the customer why not;
 * ``investigation`` — facts, root cause and responsibility (责任归属);
+* ``negotiation`` — the result negotiated with the customer, returned to the office;
 * ``corrective`` — corrective and preventive actions (纠正预防措施);
 * ``remedies`` — compensation, allowance and goods return, their approval (核决权限) and
   the reconciliation of returned goods;
@@ -40,6 +41,7 @@ from kefu.complaints.services.configuration import (
 from kefu.complaints.services.corrective import action_add, action_complete, action_verify
 from kefu.complaints.services.identity import identity_add, identity_reveal, identity_update
 from kefu.complaints.services.investigation import case_attribute
+from kefu.complaints.services.negotiation import case_result_return
 from kefu.complaints.services.penalties import (
     penalty_decide,
     penalty_propose,
@@ -73,6 +75,7 @@ __all__ = [
     "case_classify",
     "case_gaps",
     "case_open",
+    "case_result_return",
     "case_rule_validity",
     "case_tell_customer",
     "close_blockers",

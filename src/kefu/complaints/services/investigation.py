@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.complaints.apps import INVESTIGATION_FINISHED
 from kefu.complaints.models import ComplaintCase
 from kefu.complaints.permissions import may_decide
 from kefu.complaints.rules import Responsibility, Validity
@@ -25,6 +26,7 @@ from kefu.complaints.services.common import (
 from kefu.notify.models import NotificationKind
 from kefu.org.models import Department, User
 from kefu.org.permissions import in_department
+from kefu.sla.services import clock_event_record
 
 
 @transaction.atomic
@@ -69,6 +71,8 @@ def case_attribute(
     case.attributed_at = now
     case.save()
     _attribution_tell(case, actor=actor, now=now)
+    # the investigation is finished: the report to the general manager is due from now
+    clock_event_record(ticket=case.ticket, event=INVESTIGATION_FINISHED, actor=actor, now=now)
     return case
 
 

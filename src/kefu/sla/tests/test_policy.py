@@ -409,6 +409,10 @@ def test_every_preset_computes(industry):
             accepted_at=accepted,
             resolved_at=at("2026-06-22T10:00"),
             reached={i: at("2026-06-19T10:00") for i in range(1, 9)},
+            events={
+                presets.INVESTIGATION_FINISHED: at("2026-06-19T15:00"),
+                presets.RESULT_RETURNED: at("2026-06-20T09:00"),
+            },
         )
         for item in plan:
             assert item.due is not None and item.due >= item.start
