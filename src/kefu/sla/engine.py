@@ -379,7 +379,13 @@ def _urge_new_holder(ticket: Ticket, rows: list[TicketDeadline], now: datetime) 
     }
     batch = _Batch(now)
     batch.urge(ticket, text)
-    batch.notify(batch.heads(ticket), text=text, url=_url(ticket))
+    batch.notify(
+        batch.heads(ticket),
+        text=text,
+        url=_url(ticket),
+        kind=NotificationKind.URGE,
+        subject=ticket.number,
+    )
     batch.write([])
 
 
@@ -440,7 +446,13 @@ def _investigations_open(ticket: Ticket, rows: list[TicketDeadline], now: dateti
             investigation_department=department_id,
             positions=[r.position for r in steps],
         )
-        batch.notify(_heads_of(department), text=text, url=_url(ticket))
+        batch.notify(
+            _heads_of(department),
+            text=text,
+            url=_url(ticket),
+            kind=NotificationKind.TASK,
+            subject=ticket.number,
+        )
     batch.write([])
 
 
@@ -871,7 +883,7 @@ class _Batch:
         *,
         text: str,
         url: str,
-        kind: str,
+        kind: str = NotificationKind.GENERAL,
         subject: str = "",
         later=False,
     ) -> None:

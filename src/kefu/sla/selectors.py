@@ -42,17 +42,19 @@ def _milestones_prefetch() -> Prefetch:
 
 def condition_names() -> dict[str, dict[str, str]]:
     """The labels of the codes a policy's conditions name, by condition: ticket type and
-    category names, priority and channel labels, the customer policy's service tiers."""
+    category names, priority labels, the channel list's names, the customer policy's
+    grades and service tiers."""
     from kefu.customers.services import current_policy
     from kefu.tickets.models import Category, TicketType
-    from kefu.tickets.rules import Channel, Priority
+    from kefu.tickets.rules import Priority
+    from kefu.tickets.selectors import vocabulary
 
     customer_policy = current_policy()
     names = {
         "ticket_types": dict(TicketType.objects.values_list("code", "name")),
         "categories": dict(Category.objects.values_list("code", "name")),
         "priorities": {code: str(label) for code, label in Priority.choices},
-        "channels": {code: str(label) for code, label in Channel.choices},
+        "channels": dict(vocabulary().channels),
         "customer_grades": {o.code: str(o.label) for o in customer_policy.grades},
         "service_tiers": {o.code: str(o.label) for o in customer_policy.service_tiers},
     }
@@ -356,7 +358,8 @@ def explain_policy(
 def explanation_data(explanation: Explanation) -> dict:
     """The explanation in words and plain values (for the page and the API): each
     condition and code named by its label."""
-    from kefu.sla.models import MilestoneKindChoices, StartsAtChoices, UnitChoices
+    from kefu.sla.events import start_event_label
+    from kefu.sla.models import MilestoneKindChoices, UnitChoices
     from kefu.sla.policy import FACT_FOR
 
     names = condition_names()
@@ -380,7 +383,6 @@ def explanation_data(explanation: Explanation) -> dict:
 
     kinds = dict(MilestoneKindChoices.choices)
     units = dict(UnitChoices.choices)
-    starts = dict(StartsAtChoices.choices)
     return {
         "facts": {name: fact(name) for name in CONDITION_FIELDS},
         "policy": (
@@ -419,7 +421,7 @@ def explanation_data(explanation: Explanation) -> dict:
                 "unit_label": str(units.get(item.milestone.unit, item.milestone.unit)),
                 "calendar": item.milestone.calendar,
                 "starts_at": item.milestone.starts_at,
-                "starts_at_label": str(starts.get(item.milestone.starts_at, "")),
+                "starts_at_label": start_event_label(item.milestone.starts_at),
                 "start": item.start,
                 "due": item.due,
             }

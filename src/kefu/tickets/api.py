@@ -193,16 +193,6 @@ class TicketCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
-    def validate_channel(self, value: str) -> str:
-        vocab = selectors.vocabulary()
-        if value not in vocab.channels:
-            raise serializers.ValidationError(
-                _("Choose one of the channels in use: %(codes)s.")
-                % {"codes": "、".join(vocab.active_channels)},
-                code="invalid_choice",
-            )
-        return value
-
     contact_name = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=60
     )
@@ -236,6 +226,16 @@ class TicketCreateSerializer(serializers.Serializer):
         default=None,
     )
     settle_with = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_channel(self, value: str) -> str:
+        vocab = selectors.vocabulary()
+        if value not in vocab.channels:
+            raise serializers.ValidationError(
+                _("Choose one of the channels in use: %(codes)s.")
+                % {"codes": "、".join(vocab.active_channels)},
+                code="invalid_choice",
+            )
+        return value
 
 
 def _need_help(need: Need) -> str:

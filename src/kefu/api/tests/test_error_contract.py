@@ -94,7 +94,7 @@ def path_and_persona(path: str):
     from kefu.complaints.models import ComplaintCase
     from kefu.followups.models import ReturnVisit
     from kefu.sla.models import DelayNotice, OverdueInvestigation, TicketDeadline
-    from kefu.tickets.models import Category, Ticket
+    from kefu.tickets.models import Category, IntakeChannel, Ticket
 
     admin = user("admin")
     values: dict[str, object] = {}
@@ -138,6 +138,8 @@ def path_and_persona(path: str):
         values = {"number": Ticket.objects.order_by("pk").first().number, "action_name": "transfer"}
     elif path.startswith("/api/v1/categories/{code}/"):
         values = {"code": Category.objects.order_by("pk").first().code}
+    elif path.startswith("/api/v1/channels/{code}/"):
+        values = {"code": IntakeChannel.objects.order_by("pk").first().code}
     elif path.startswith("/api/v1/complaints/{id}/"):
         complaint = ComplaintCase.objects.order_by("pk").first()
         values = {"id": complaint.pk, "item": 1}

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kefu.complaints.models import ComplaintCase
+from kefu.notify.models import NotificationKind
 from kefu.notify.services import notify_users
 from kefu.org.models import User
 from kefu.org.roles import RoleCode
@@ -96,7 +97,9 @@ def case_subject(case) -> str:
     return _("Complaint %(number)s") % {"number": case.register_no}
 
 
-def notify(users, text: str, url: str, *, kind: str, subject: str = "") -> None:
+def notify(
+    users, text: str, url: str, *, kind: str = NotificationKind.GENERAL, subject: str = ""
+) -> None:
     """In-app notifications, written in the caller's transaction."""
     notify_users(
         [u for u in users if u is not None], text=text, url=url, kind=kind, subject=subject

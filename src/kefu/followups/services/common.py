@@ -19,6 +19,7 @@ from kefu.followups.models import (
     ReturnVisitPolicy,
     VisitStatus,
 )
+from kefu.notify.models import NotificationKind
 from kefu.notify.services import notify_users
 from kefu.org.models import Department, User
 from kefu.org.roles import RoleCode
@@ -48,7 +49,12 @@ def visit_url(visit: ReturnVisit) -> str:
 
 
 def notify(
-    users: Iterable[User | None], text: str, url: str, *, kind: str, subject: str = ""
+    users: Iterable[User | None],
+    text: str,
+    url: str,
+    *,
+    kind: str = NotificationKind.GENERAL,
+    subject: str = "",
 ) -> None:
     """In-app notifications, written in the caller's transaction."""
     notify_users(

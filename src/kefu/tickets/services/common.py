@@ -53,7 +53,7 @@ def notify_people(
     users: Iterable[User | None],
     text: str,
     ticket: Ticket,
-    kind: str = NotificationKind.PROGRESS,
+    kind: str = NotificationKind.GENERAL,
 ) -> None:
     """In-app notifications about the order, written in the caller's transaction: they stand
     or fall with the move that causes them. ``None`` (no handler yet) is skipped."""
