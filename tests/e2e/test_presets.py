@@ -18,7 +18,7 @@ def test_admin_previews_and_applies_an_industry(page, org):
     services.staff_set_password(user=org.admin, password=PASSWORD)
     log_in(page, "admin", PASSWORD)
 
-    page.get_by_role("link", name="行业预置").click()
+    page.get_by_role("link", name="更改行业").click()  # on the administrator's workspace
     expect(page.get_by_role("heading", name="行业预置")).to_be_visible()
     form = page.get_by_test_id("preset-form")
     form.get_by_label("行业").select_option(label="供热")

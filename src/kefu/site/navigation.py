@@ -41,7 +41,6 @@ def navigation_for(user, path: str) -> list[NavItem]:
         items.append((_("Order settings"), reverse("tickets:config")))
         items.append((str(SLA_NAV_LABEL), reverse("calendars:calendar_list")))
         items.append((_("Roles"), reverse("org:role_list")))
-        items.append((_("Industry preset"), reverse("site:presets")))
     if user.is_superuser:
         items.append((_("Admin site"), reverse("admin:index")))
     home = reverse("site:home")

@@ -158,17 +158,12 @@ def settings_snapshot() -> dict[tuple[str, str], str]:
 
 
 def _diff(before: dict, after: dict) -> list[Change]:
-    order = list(PARTS)
-    keys = sorted(set(before) | set(after), key=lambda k: (order.index(k[0]), k[1]))
-    keys = [k for k in keys if before.get(k, NONE) != after.get(k, NONE)]
-    # the customer settings keep their reading order rather than the alphabet's
-    customer_order = [k for k in before if k[0] == "customers"]
-    keys.sort(
-        key=lambda k: (
-            order.index(k[0]),
-            customer_order.index(k) if k in customer_order else 0,
-            k[1],
-        )
+    parts = list(PARTS)
+    # the customer settings keep their reading order; the others go by code
+    reading = {key: index for index, key in enumerate(k for k in before if k[0] == "customers")}
+    keys = sorted(
+        (k for k in set(before) | set(after) if before.get(k, NONE) != after.get(k, NONE)),
+        key=lambda k: (parts.index(k[0]), reading.get(k, 0), k[1]),
     )
     return [
         Change(part, setting, before.get((part, setting), NONE), after.get((part, setting), NONE))
@@ -185,7 +180,9 @@ def _apply_parts(industry: Industry) -> None:
     sla_preset_load(industry=industry.sla_preset)
     preset_codes = {p.code for p in sla_presets.PRESETS[industry.sla_preset].policies}
     for policy in SlaPolicy.objects.exclude(industry=""):
-        should_run = policy.code in preset_codes or policy.industry == industry.sla_preset
+        if policy.code not in preset_codes and policy.industry == industry.sla_preset:
+            continue  # an administrator's own policy of this industry: theirs to run or stop
+        should_run = policy.code in preset_codes
         if policy.is_active != should_run:
             sla_policy_update(policy=policy, is_active=should_run)
     settings_set_industry(industry=industry.complaint_industry)

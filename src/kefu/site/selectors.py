@@ -8,6 +8,8 @@ from kefu.org.permissions import can_manage_org
 from kefu.org.roles import DataScope
 from kefu.org.scopes import viewer_for
 from kefu.org.selectors import departments_visible, staff_visible
+from kefu.site.industries import INDUSTRIES
+from kefu.site.presets import installation_industry
 
 
 def workspace_summary(user) -> dict:
@@ -27,4 +29,6 @@ def workspace_summary(user) -> dict:
             "queue": health.check_queue(),
             "worker": health.check_worker(),
         }
+        industry = INDUSTRIES.get(installation_industry())
+        summary["industry"] = industry.label if industry else None
     return summary

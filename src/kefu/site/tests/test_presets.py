@@ -18,7 +18,7 @@ from kefu.site.models import PresetApplication
 from kefu.site.presets import company_industries, preset_apply, settings_snapshot
 from kefu.sla.models import SlaPolicy
 from kefu.sla.presets import PRESETS as SLA_PRESETS
-from kefu.sla.services import sla_preset_load
+from kefu.sla.services import sla_policy_create, sla_preset_load
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,7 @@ EXPECTED = {
             "property-tip-off",
             "property-repair-leak",
             "property-repair",
+            "property-suggestion",
             "property-complaint",
         },
         {"holiday-greeting"},
@@ -244,3 +245,17 @@ def test_the_command_applies_previews_and_lists(org, capsys):
 
     with pytest.raises(CommandError, match="“热线班”不是公司或中心/分公司"):
         call_command("preset", "apply", "power", "--company", "fo-hot")
+
+
+def test_an_administrators_own_sla_policies_are_left_as_they_are(org):
+    own = sla_policy_create(code="vip-complaint", name="VIP 投诉", industry="", is_active=True)
+    stopped = sla_policy_create(
+        code="power-night", name="夜间抢修", industry="power", is_active=False
+    )
+
+    report = preset_apply(industry="power", actor=org.admin)
+
+    own.refresh_from_db()
+    stopped.refresh_from_db()
+    assert (own.is_active, stopped.is_active) == (True, False)
+    assert {"vip-complaint", "power-night"}.isdisjoint(c.setting for c in report.changes)

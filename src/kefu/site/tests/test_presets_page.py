@@ -11,7 +11,6 @@ from django.urls import reverse
 from kefu.complaints.services import settings_get as complaint_settings
 from kefu.customers.services import current_policy
 from kefu.site.models import PresetApplication
-from kefu.site.navigation import navigation_for
 from kefu.site.presets import settings_snapshot
 from kefu.tickets.tests.rendered import rendered_form
 
@@ -81,12 +80,19 @@ def test_only_administrators_open_or_post_it(client_as, org, persona):
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"industry": "power", "action": "apply"}).status_code == 403
     assert settings_snapshot() == before
-    assert URL not in [item.url for item in navigation_for(user, "/")]
+    assert f'href="{URL}"' not in client.get("/").content.decode()
 
 
-def test_the_administrators_menu_leads_to_it(org):
+def test_the_administrators_workspace_shows_the_industry_and_leads_to_it(client_as, org):
     assert reverse("site:presets") == URL
-    assert URL in [item.url for item in navigation_for(org.admin, "/")]
+    client = client_as(org.admin)
+    home = client.get("/").content.decode()
+    assert f'href="{URL}"' in home
+    assert "尚未应用" in home
+    client.post(URL, {"industry": "power", "action": "apply"})
+    home = client.get("/").content.decode()
+    industry = re.search(r'data-testid="workspace-industry">(.*?)</dd>', home)
+    assert industry is not None and industry.group(1).startswith("供电 · ")
 
 
 def test_anonymous_is_sent_to_log_in(client):
