@@ -10,6 +10,7 @@ from kefu.notify import api as notify_api
 from kefu.org import api as org_api
 from kefu.sla import api as sla_api
 from kefu.tickets import api as tickets_api
+from kefu.tickets import api_majors as tickets_majors_api
 
 router = DefaultRouter()
 router.register("departments", org_api.DepartmentViewSet, basename="department")
@@ -19,6 +20,7 @@ router.register("contacts", customers_api.ContactViewSet, basename="contact")
 router.register("visits", customers_api.VisitRecordViewSet, basename="visit")
 router.register("visit-plans", customers_api.VisitPlanViewSet, basename="visit-plan")
 router.register("tickets", tickets_api.TicketViewSet, basename="ticket")
+router.register("liaison-slips", tickets_majors_api.LiaisonSlipViewSet, basename="liaison-slip")
 router.register("categories", tickets_api.CategoryViewSet, basename="category")
 router.register("routing-rules", tickets_api.RoutingRuleViewSet, basename="routing-rule")
 router.register("return-visits", followups_api.ReturnVisitViewSet, basename="return-visit")
@@ -40,6 +42,16 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(sla_api.urlpatterns)),
     path("", include(calendars_api.urlpatterns)),
+    path(
+        "tickets/<str:number>/major/",
+        tickets_majors_api.MajorFlagView.as_view(),
+        name="api-ticket-major",
+    ),
+    path(
+        "tickets/<str:number>/major/clear/",
+        tickets_majors_api.MajorClearView.as_view(),
+        name="api-ticket-major-clear",
+    ),
     path("progress/", tickets_api.ProgressView.as_view(), name="api-progress"),
     path("satisfaction/", followups_api.FiguresView.as_view(), name="api-satisfaction"),
     path(

@@ -84,6 +84,9 @@ class TicketSerializer(serializers.ModelSerializer):
             "urge_count",
             "supervised",
             "supervision_due",
+            "major",
+            "major_reason",
+            "major_at",
             "next_due_at",
             "created_at",
             "dispatched_at",
@@ -140,6 +143,9 @@ class TicketSerializer(serializers.ModelSerializer):
             "supervision_due": (
                 None if ticket.supervision_due is None else ticket.supervision_due.isoformat()
             ),
+            "major": ticket.major,
+            "major_reason": ticket.major_reason,
+            "major_at": moment(ticket.major_at),
             "next_due_at": moment(ticket.next_due_at),
             "created_at": moment(ticket.created_at),
             "dispatched_at": moment(ticket.dispatched_at),
