@@ -54,6 +54,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "verification",
             "verified_by",
             "verified_at",
+            "from_finding",
         ]
 
 
@@ -133,6 +134,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "facts",
             "root_cause",
             "responsibility",
+            "fault_cause",
             "responsible_department",
             "responsible_person",
             "external_party",
@@ -184,6 +186,12 @@ class AttributeInput(serializers.Serializer):
         slug_field="username", queryset=User.objects.active(), required=False, allow_null=True
     )
     external_party = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    fault_cause = serializers.ChoiceField(
+        choices=[("", "—"), *rules.FaultCause.choices],
+        required=False,
+        help_text="At fault: human negligence (negligence) opens no improvement tracking; "
+        "any other cause opens one (CMP-11).",
+    )
 
 
 class ActionInput(serializers.Serializer):

@@ -111,6 +111,7 @@ def load(*, rng: random.Random) -> dict[str, int]:
             facts="经调查情况属实",
             root_cause="未按服务规范执行",
             responsibility="at_fault",
+            fault_cause="negligence",
             responsible_department=repairs,
             responsible_person=users["handler"],
             now=now,

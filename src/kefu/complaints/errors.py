@@ -10,6 +10,9 @@ CODES = {
     "action_not_open": _("Only an open action is reported done."),
     "amount_not_positive": _("The amount must be greater than zero."),
     "at_fault_needs_department": _("Responsibility at fault names the responsible department."),
+    "at_fault_needs_cause": _(
+        "Responsibility at fault names its cause (human negligence opens no improvement tracking)."
+    ),
     "at_fault_needs_root_cause": _("Responsibility at fault needs the root cause."),
     "attribution_needs_valid": _("Responsibility is attributed once the complaint is valid."),
     "case_file_closed": _("The work order is closed: its case file can no longer be changed."),

@@ -7,6 +7,7 @@ from kefu.complaints.models import ComplaintClass, ComplaintSettings
 from kefu.complaints.rules import (
     ActionKind,
     Anomaly,
+    FaultCause,
     RemedyKind,
     Responsibility,
     Sanction,
@@ -88,6 +89,14 @@ class AttributeForm(forms.Form):
     )
     external_party = forms.CharField(
         label=_("Outside party or supplier"), max_length=100, required=False
+    )
+    fault_cause = forms.ChoiceField(
+        label=_("Cause of the fault"),
+        choices=[("", "—"), *FaultCause.choices],
+        required=False,
+        help_text=_(
+            "At fault: human negligence opens no improvement tracking; any other cause does."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

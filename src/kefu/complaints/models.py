@@ -20,6 +20,7 @@ from kefu.complaints.rules import (
     ActionKind,
     ActionStatus,
     Anomaly,
+    FaultCause,
     Overflow,
     PenaltyStatus,
     RemedyKind,
@@ -216,6 +217,9 @@ class ComplaintCase(models.Model):
     # investigation and responsibility (责任归属)
     facts = models.TextField(_("facts found"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
+    fault_cause = models.CharField(
+        _("cause of the fault"), max_length=12, choices=FaultCause.choices, blank=True
+    )
     responsibility = models.CharField(
         _("responsibility"),
         max_length=15,
@@ -356,6 +360,11 @@ class CorrectiveAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    from_finding = models.BooleanField(
+        _("improvement tracking"),
+        default=False,
+        help_text=_("Opened by the responsibility finding (CMP-11)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -49,6 +49,31 @@ class Responsibility(models.TextChoices):
     EXTERNAL = "external", _("Outside party or supplier")
 
 
+class FaultCause(models.TextChoices):
+    """Why we are at fault (CMP-11): human negligence is exempt from improvement tracking
+    (人为疏忽免列案追踪); every other cause opens a tracking item."""
+
+    HUMAN_NEGLIGENCE = "negligence", _("Human negligence")
+    QUALITY = "quality", _("Product or service quality")
+    PROCESS = "process", _("Process or rules")
+    EQUIPMENT = "equipment", _("Equipment or materials")
+    OTHER = "other", _("Other cause")
+
+
+# An improvement-tracking item is due within the 14-day close target (CMP-18).
+TRACKING_DUE_DAYS = 14
+
+
+def needs_improvement_tracking(responsibility: str, cause: str) -> bool:
+    """Whether a responsibility finding opens an improvement-tracking item (CMP-11): only
+    a fault of ours, and not when the cause is human negligence."""
+    return (
+        responsibility == Responsibility.AT_FAULT
+        and bool(cause)
+        and cause != FaultCause.HUMAN_NEGLIGENCE
+    )
+
+
 class Overflow(models.TextChoices):
     """What happens when a month's serials outgrow the configured width."""
 

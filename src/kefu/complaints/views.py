@@ -213,6 +213,7 @@ def _initial(case: ComplaintCase) -> dict:
             "responsible_department": case.responsible_department_id,
             "responsible_person": case.responsible_person_id,
             "external_party": case.external_party,
+            "fault_cause": case.fault_cause,
         },
         "penalty": {
             "person": case.responsible_person_id,

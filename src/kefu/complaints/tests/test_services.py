@@ -183,6 +183,7 @@ def _valid_and_attributed(case, org):
         facts="维修工与客户争吵",
         root_cause="未按服务规范沟通",
         responsibility="at_fault",
+        fault_cause="negligence",
         responsible_department=org.repairs,
         responsible_person=org.handler,
     )
@@ -204,6 +205,7 @@ def test_attribution_refuses_a_person_outside_the_department(org, complaint):
             facts="事实",
             root_cause="原因",
             responsibility="at_fault",
+            fault_cause="negligence",
             responsible_department=org.repairs,
             responsible_person=org.agent,
         )

@@ -33,6 +33,7 @@ def closed_valid(case, org, *, allowance=None, fine=None, handler=None):
         facts="x",
         root_cause="y",
         responsibility="at_fault",
+        fault_cause="negligence",
         responsible_department=org.repairs,
         responsible_person=org.handler,
     )
