@@ -52,6 +52,11 @@ urlpatterns = [
         tickets_majors_api.MajorClearView.as_view(),
         name="api-ticket-major-clear",
     ),
+    path(
+        "complaint-approval-chain/",
+        complaints_api.ApprovalChainView.as_view(),
+        name="api-complaint-approval-chain",
+    ),
     path("progress/", tickets_api.ProgressView.as_view(), name="api-progress"),
     path("satisfaction/", followups_api.FiguresView.as_view(), name="api-satisfaction"),
     path(

@@ -283,6 +283,35 @@ def lowest_level(amount: Decimal, limits: Sequence[Limit]) -> Limit | None:
     return fitting[0] if fitting else None
 
 
+@dataclass(frozen=True)
+class ChainStep:
+    """One level of an approval chain (审批链): a holder of *role* signs, in *order*, when
+    the amount lies within [*min_amount*, *max_amount*] (``None``: unbounded)."""
+
+    order: int
+    role: str
+    label: str
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+
+    def covers(self, amount: Decimal) -> bool:
+        return (self.min_amount is None or amount >= self.min_amount) and (
+            self.max_amount is None or amount <= self.max_amount
+        )
+
+
+def chain_for(amount: Decimal, steps: Iterable[ChainStep]) -> list[ChainStep]:
+    """The levels that sign an amount, in signing order (CMP-21: the sales-allowance
+    certificate is signed by the (deputy) manager, then the (deputy) general manager)."""
+    return sorted((step for step in steps if step.covers(amount)), key=lambda s: s.order)
+
+
+def chain_next(chain: Sequence[ChainStep], signed: Iterable[int]) -> ChainStep | None:
+    """The first level of *chain* not yet signed (``None``: the chain is complete)."""
+    done = set(signed)
+    return next((step for step in chain if step.order not in done), None)
+
+
 # ---------------------------------------------------------------- statistics
 
 

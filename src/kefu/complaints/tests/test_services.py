@@ -285,8 +285,10 @@ def repairs_case(org, complaint):
 
 
 def test_a_head_approves_within_the_limit(org, repairs_case):
+    # compensation has one approver within authority; an allowance goes through its
+    # approval chain (test_approval_chain.py)
     remedy = services.remedy_request(
-        case=repairs_case, actor=org.handler, kind="allowance", amount="800", description="折让"
+        case=repairs_case, actor=org.handler, kind="compensation", amount="800", description="赔偿"
     )
     remedy = services.remedy_decide(remedy=remedy, actor=org.head, approve=True)
     assert remedy.status == "approved"
