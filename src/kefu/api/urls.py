@@ -58,6 +58,12 @@ urlpatterns = [
         name="api-complaint-approval-chain",
     ),
     path("progress/", tickets_api.ProgressView.as_view(), name="api-progress"),
+    path("new-year-campaigns/", followups_api.NewYearCampaignView.as_view(), name="api-new-year"),
+    path(
+        "new-year-campaigns/<slug:code>/",
+        followups_api.NewYearCampaignView.as_view(),
+        name="api-new-year-rule",
+    ),
     path("satisfaction/", followups_api.FiguresView.as_view(), name="api-satisfaction"),
     path(
         "public-survey/<str:token>/",
