@@ -269,3 +269,24 @@ def test_api_signs_through_the_chain_and_configures_it(org, allowance, client_as
     ok = client_as(org.admin).put(chain_url, new, content_type="application/json")
     assert ok.status_code == 200
     assert [s.label for s in approval_chain_steps()] == ["总经理"]
+
+
+def test_operators_print_and_replace_the_chain_with_the_kefu_command():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("complaints", "chain", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "1\t（副）经理\tdepartment_head\t—\t—",
+        "2\t（副）总经理\tgeneral_manager\t—\t—",
+    ]
+    out = StringIO()
+    call_command(
+        "complaints", "chain", "department_head:经理", "general_manager:总经理:5000", stdout=out
+    )
+    assert out.getvalue().splitlines()[1] == "2\t总经理\tgeneral_manager\t5000.00\t—"
+    with pytest.raises(CommandError):
+        call_command("complaints", "chain", "general_manager:总经理:900:100")
+    assert [s.label for s in approval_chain_steps()] == ["经理", "总经理"]
