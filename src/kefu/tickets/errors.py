@@ -24,7 +24,6 @@ CODES = {
     "identity_sealed": _("The order's reporter is sealed: the order is not linked or merged."),
     "idempotency_key_reused": _("The Idempotency-Key was already used for a different request."),
     "liaison_finish_before_start": _("A liaison slip's finish time is not after its start time."),
-    "liaison_linked": _("The liaison slip is already linked to an order."),
     "liaison_ticket_or_category": _("A liaison slip links an order or opens a new one, not both."),
     "liaison_time_in_future": _("A liaison slip is registered after the work, with past times."),
     "merge_into_self": _("An order cannot be merged into itself."),

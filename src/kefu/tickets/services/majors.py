@@ -287,25 +287,3 @@ def _slip_on_timeline(slip: LiaisonSlip, *, ticket: Ticket, actor: User, now: da
             "finished_at": slip.finished_at.isoformat(),
         },
     )
-
-
-@transaction.atomic
-def liaison_slip_link(
-    *, slip: LiaisonSlip, ticket: Ticket, actor: User, now: datetime | None = None
-) -> LiaisonSlip:
-    """Link a slip registered without an order to one."""
-    now = now or timezone.now()
-    ticket = ticket_lock(ticket=ticket)
-    slip = LiaisonSlip.objects.select_for_update().select_related("department").get(pk=slip.pk)
-    if slip.ticket_id is not None:
-        raise ValidationError(
-            {
-                "ticket": ValidationError(
-                    _("The slip is already linked to an order."), code="liaison_linked"
-                )
-            }
-        )
-    slip.ticket = ticket
-    slip.save(update_fields=["ticket"])
-    _slip_on_timeline(slip, ticket=ticket, actor=actor, now=now)
-    return slip
