@@ -1,5 +1,5 @@
 """A complaint in the browser: taken on the hotline, ruled valid, attributed to a
-department and a person, an allowance approved within authority and a corrective action
+department and a person, an allowance signed through its approval chain and a corrective action
 done and verified, resolved and closed — and then counted in the month's statistics."""
 
 import re
@@ -73,6 +73,7 @@ def test_complaint_filed_ruled_attributed_remedied_closed_and_counted(page, org)
     attribute.get_by_label("责任归属").select_option(label="有责")
     attribute.get_by_label("责任部门").select_option(label="维修部")
     attribute.get_by_label("责任人").select_option(label="handler（WX001）")
+    attribute.get_by_label("过错原因").select_option(label="人为疏忽")
     attribute.get_by_role("button", name="登记责任归属").click()
     expect(page.get_by_test_id("case-responsibility")).to_contain_text("维修部")
     expect(page.get_by_test_id("case-responsibility")).to_contain_text("handler")
@@ -95,19 +96,23 @@ def test_complaint_filed_ruled_attributed_remedied_closed_and_counted(page, org)
     expect(page.get_by_test_id("close-blockers")).to_contain_text("纠正预防措施未验证")
     log_out(page)
 
-    # the general manager approves the allowance (beyond nobody's limit, within his)
+    # the head of the responsible department signs the allowance first, then reports the
+    # action done; the general manager signs last and the certificate is issued (CMP-21)
+    log_in(page, "head", PASSWORD)
+    open_case(page, case)
+    page.get_by_role("button", name="登记审批").click()
+    expect(page.get_by_test_id("remedy-status")).to_contain_text("待核准")
+    expect(page.get_by_test_id("remedy-next-level")).to_contain_text("（副）总经理")
+    page.get_by_label("完成情况").fill("已于周例会组织培训并考试")
+    page.get_by_role("button", name="报告完成").click()
+    expect(page.get_by_test_id("action-status")).to_have_text("已完成待验证")
+    log_out(page)
+
     log_in(page, "gm", PASSWORD)
     open_case(page, case)
     page.get_by_role("button", name="登记审批").click()
     expect(page.get_by_test_id("remedy-status")).to_contain_text("已核准")
-    log_out(page)
-
-    # the head reports the action done
-    log_in(page, "head", PASSWORD)
-    open_case(page, case)
-    page.get_by_label("完成情况").fill("已于周例会组织培训并考试")
-    page.get_by_role("button", name="报告完成").click()
-    expect(page.get_by_test_id("action-status")).to_have_text("已完成待验证")
+    expect(page.get_by_test_id("certificate-link")).to_be_visible()
     log_out(page)
 
     # the inspector verifies it and resolves the complaint

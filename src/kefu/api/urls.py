@@ -11,6 +11,7 @@ from kefu.org import api as org_api
 from kefu.site import api as site_api
 from kefu.sla import api as sla_api
 from kefu.tickets import api as tickets_api
+from kefu.tickets import api_majors as tickets_majors_api
 
 router = DefaultRouter()
 router.register("departments", org_api.DepartmentViewSet, basename="department")
@@ -20,6 +21,7 @@ router.register("contacts", customers_api.ContactViewSet, basename="contact")
 router.register("visits", customers_api.VisitRecordViewSet, basename="visit")
 router.register("visit-plans", customers_api.VisitPlanViewSet, basename="visit-plan")
 router.register("tickets", tickets_api.TicketViewSet, basename="ticket")
+router.register("liaison-slips", tickets_majors_api.LiaisonSlipViewSet, basename="liaison-slip")
 router.register("categories", tickets_api.CategoryViewSet, basename="category")
 router.register("channels", tickets_api.ChannelViewSet, basename="channel")
 router.register("routing-rules", tickets_api.RoutingRuleViewSet, basename="routing-rule")
@@ -44,7 +46,28 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(sla_api.urlpatterns)),
     path("", include(calendars_api.urlpatterns)),
+    path(
+        "tickets/<str:number>/major/",
+        tickets_majors_api.MajorFlagView.as_view(),
+        name="api-ticket-major",
+    ),
+    path(
+        "tickets/<str:number>/major/clear/",
+        tickets_majors_api.MajorClearView.as_view(),
+        name="api-ticket-major-clear",
+    ),
+    path(
+        "complaint-approval-chain/",
+        complaints_api.ApprovalChainView.as_view(),
+        name="api-complaint-approval-chain",
+    ),
     path("progress/", tickets_api.ProgressView.as_view(), name="api-progress"),
+    path("new-year-campaigns/", followups_api.NewYearCampaignView.as_view(), name="api-new-year"),
+    path(
+        "new-year-campaigns/<slug:code>/",
+        followups_api.NewYearCampaignView.as_view(),
+        name="api-new-year-rule",
+    ),
     path("satisfaction/", followups_api.FiguresView.as_view(), name="api-satisfaction"),
     path("presets/", site_api.PresetsView.as_view(), name="api-presets"),
     path("presets/apply/", site_api.PresetApplyView.as_view(), name="api-presets-apply"),

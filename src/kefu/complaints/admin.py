@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kefu.complaints.models import (
+    ApprovalStep,
     AuthorityLimit,
     ComplaintCase,
     ComplaintClass,
@@ -20,6 +21,11 @@ class ComplaintClassAdmin(SimpleHistoryAdmin):
 @admin.register(AuthorityLimit)
 class AuthorityLimitAdmin(SimpleHistoryAdmin):
     list_display = ["label", "role", "max_amount"]
+
+
+@admin.register(ApprovalStep)
+class ApprovalStepAdmin(SimpleHistoryAdmin):
+    list_display = ["order", "label", "role", "min_amount", "max_amount"]
 
 
 @admin.register(ComplaintSettings)

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from kefu.complaints import rules, selectors
 from kefu.complaints.models import (
@@ -21,11 +22,13 @@ from kefu.complaints.models import (
     CorrectiveAction,
     Penalty,
     Remedy,
+    RemedySignature,
 )
-from kefu.complaints.permissions import may_see_statistics
+from kefu.complaints.permissions import may_configure, may_see_statistics
 from kefu.complaints.services import corrective, remedies
 from kefu.complaints.services.classification import case_classify
 from kefu.complaints.services.closing import close_blockers
+from kefu.complaints.services.configuration import approval_chain_set, approval_chain_steps
 from kefu.complaints.services.identity import identity_reveal
 from kefu.complaints.services.investigation import case_attribute
 from kefu.complaints.services.negotiation import case_result_return
@@ -33,6 +36,7 @@ from kefu.complaints.services.penalties import penalty_propose
 from kefu.complaints.services.validity import case_rule_validity, case_tell_customer
 from kefu.core.dates import FIRST_YEAR, LAST_YEAR
 from kefu.org.models import Department, User
+from kefu.org.roles import RoleCode
 from kefu.tickets import services as ticket_services
 from kefu.tickets.states import Action
 
@@ -55,11 +59,21 @@ class ActionSerializer(serializers.ModelSerializer):
             "verification",
             "verified_by",
             "verified_at",
+            "from_finding",
         ]
+
+
+class SignatureSerializer(serializers.ModelSerializer):
+    signed_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = RemedySignature
+        fields = ["step_order", "label", "role", "signed_by", "signed_at", "approved", "note"]
 
 
 class RemedySerializer(serializers.ModelSerializer):
     approved_by = serializers.StringRelatedField(allow_null=True)
+    signatures = SignatureSerializer(many=True, read_only=True)
 
     class Meta:
         model = Remedy
@@ -77,6 +91,9 @@ class RemedySerializer(serializers.ModelSerializer):
             "actual_quantity",
             "booked_quantity",
             "instruction",
+            "signatures",
+            "certificate_no",
+            "certificate_issued_at",
         ]
 
 
@@ -134,6 +151,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "facts",
             "root_cause",
             "responsibility",
+            "fault_cause",
             "responsible_department",
             "responsible_person",
             "external_party",
@@ -187,6 +205,12 @@ class AttributeInput(serializers.Serializer):
         slug_field="username", queryset=User.objects.active(), required=False, allow_null=True
     )
     external_party = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    fault_cause = serializers.ChoiceField(
+        choices=[("", "—"), *rules.FaultCause.choices],
+        required=False,
+        help_text="At fault: human negligence (negligence) opens no improvement tracking; "
+        "any other cause opens one (CMP-11).",
+    )
 
 
 class ResultInput(serializers.Serializer):
@@ -343,6 +367,7 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
             "corrective_actions__owner",
             "corrective_actions__verified_by",
             "remedies__approved_by",
+            "remedies__signatures__signed_by",
             "penalties__person",
             "penalties__department",
         )
@@ -555,3 +580,45 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
                 "trend": [{**row, "month": f"{row['month']:%Y-%m}"} for row in stats.trend],
             }
         )
+
+
+class ChainStepSerializer(serializers.Serializer):
+    order = serializers.IntegerField(min_value=1, max_value=99)
+    role = serializers.ChoiceField(choices=RoleCode.choices)
+    label = serializers.CharField(max_length=30)
+    min_amount = serializers.DecimalField(
+        12, 2, required=False, allow_null=True, min_value=0, help_text="Empty: from any amount."
+    )
+    max_amount = serializers.DecimalField(
+        12, 2, required=False, allow_null=True, min_value=0, help_text="Empty: no upper limit."
+    )
+
+
+class ApprovalChainView(APIView):
+    """The approval chain of the sales-allowance certificate (CMP-21): levels by amount
+    range, each a role, signed in order; the certificate is issued once all have signed.
+    Everyone reads it; those who configure complaints replace it with `PUT`."""
+
+    @extend_schema(responses=ChainStepSerializer(many=True))
+    def get(self, request):
+        return Response(ChainStepSerializer(approval_chain_steps(), many=True).data)
+
+    @extend_schema(request=ChainStepSerializer(many=True), responses=ChainStepSerializer(many=True))
+    def put(self, request):
+        if not may_configure(request.user):
+            raise exceptions.PermissionDenied
+        body = ChainStepSerializer(data=request.data, many=True)
+        body.is_valid(raise_exception=True)
+        steps = approval_chain_set(
+            steps=[
+                rules.ChainStep(
+                    order=row["order"],
+                    role=row["role"],
+                    label=row["label"].strip(),
+                    min_amount=row.get("min_amount"),
+                    max_amount=row.get("max_amount"),
+                )
+                for row in body.validated_data
+            ]
+        )
+        return Response(ChainStepSerializer(steps, many=True).data)

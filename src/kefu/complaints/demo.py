@@ -19,7 +19,7 @@ from kefu.complaints.services.configuration import seeds_ensure
 from kefu.complaints.services.corrective import action_add, action_complete, action_verify
 from kefu.complaints.services.investigation import case_attribute
 from kefu.complaints.services.penalties import penalty_propose
-from kefu.complaints.services.remedies import remedy_decide, remedy_request
+from kefu.complaints.services.remedies import may_approve_remedy, remedy_decide, remedy_request
 from kefu.complaints.services.validity import case_rule_validity, case_tell_customer
 from kefu.core.demodata import chinese_name, mobile_number
 from kefu.org.models import Department, User
@@ -111,6 +111,7 @@ def load(*, rng: random.Random) -> dict[str, int]:
             facts="经调查情况属实",
             root_cause="未按服务规范执行",
             responsibility="at_fault",
+            fault_cause="negligence",
             responsible_department=repairs,
             responsible_person=users["handler"],
             now=now,
@@ -132,7 +133,7 @@ def load(*, rng: random.Random) -> dict[str, int]:
             description="当月服务费折让",
             now=now,
         )
-        remedy_decide(remedy=remedy, actor=users["gm"], approve=True, now=now)
+        _sign_through(remedy, [users["head"], users["gm"]], now=now)
         if stage == "valid":
             action_complete(action=action, actor=users["head"], note="已完成培训", now=now)
             action_verify(
@@ -162,6 +163,17 @@ def load(*, rng: random.Random) -> dict[str, int]:
         now=now - timedelta(days=1),
     )
     return {"cases": made + 1, "history_cases": files, "sealed": sealed}
+
+
+def _sign_through(remedy, signers: list[User], *, now) -> None:
+    """Sign a remedy level by level with the first of *signers* who may sign each; it stays
+    awaiting approval where none may (a level whose holder the demo does not have)."""
+    while remedy.status == "pending":
+        signer = next((u for u in signers if may_approve_remedy(u, remedy)), None)
+        if signer is None:
+            return
+        remedy = remedy_decide(remedy=remedy, actor=signer, approve=True, now=now)
+        remedy.refresh_from_db()
 
 
 FACTS = [

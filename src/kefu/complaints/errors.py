@@ -10,9 +10,13 @@ CODES = {
     "action_not_open": _("Only an open action is reported done."),
     "amount_not_positive": _("The amount must be greater than zero."),
     "at_fault_needs_department": _("Responsibility at fault names the responsible department."),
+    "at_fault_needs_cause": _(
+        "Responsibility at fault names its cause (human negligence opens no improvement tracking)."
+    ),
     "at_fault_needs_root_cause": _("Responsibility at fault needs the root cause."),
     "attribution_needs_valid": _("Responsibility is attributed once the complaint is valid."),
     "case_file_closed": _("The work order is closed: its case file can no longer be changed."),
+    "chain_empty": _("The approval chain has no level."),
     "complaint_action_open": _("A corrective or preventive action is not verified yet."),
     "complaint_class_inactive": _("The complaint class is no longer in use."),
     "complaint_customer_not_told": _(
@@ -27,6 +31,7 @@ CODES = {
     "fine_out_of_band": _("The fine is outside the band of the complaint settings."),
     "identity_unreadable": _("The reporter was sealed with a key this server does not have."),
     "instruction_not_needed": _("The return is within the tolerance and needs no instruction."),
+    "level_order_repeated": _("Two levels of the approval chain have the same order."),
     "month_not_ended": _("A month is reviewed after it has ended."),
     "not_tip_off": _("Only a tip-off has a sealed reporter."),
     "numbering_full": _("The month's register numbers are used up."),
@@ -44,5 +49,6 @@ CODES = {
     "return_received": _("The received quantity is already recorded."),
     "review_complete": _("The month's penalty review is already complete."),
     "sms_needs_phone": _("The order has no phone number to send an SMS to."),
+    "step_range_reversed": _("A level's upper amount is below its lower amount."),
     "tell_needs_invalid": _("Only a complaint found not valid is answered this way."),
 }

@@ -7,6 +7,7 @@ from kefu.complaints.models import ComplaintClass, ComplaintSettings
 from kefu.complaints.rules import (
     ActionKind,
     Anomaly,
+    FaultCause,
     RemedyKind,
     Responsibility,
     Sanction,
@@ -17,6 +18,7 @@ from kefu.complaints.rules import (
 )
 from kefu.core.forms import DateInput
 from kefu.org.models import Department, User, phone_validator
+from kefu.org.roles import RoleCode
 
 DATE = DateInput()
 YES_NO = [("1", _("Valid")), ("0", _("Not valid"))]
@@ -88,6 +90,14 @@ class AttributeForm(forms.Form):
     )
     external_party = forms.CharField(
         label=_("Outside party or supplier"), max_length=100, required=False
+    )
+    fault_cause = forms.ChoiceField(
+        label=_("Cause of the fault"),
+        choices=[("", "—"), *FaultCause.choices],
+        required=False,
+        help_text=_(
+            "At fault: human negligence opens no improvement tracking; any other cause does."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -285,3 +295,21 @@ class SettingsForm(forms.ModelForm):
                 ),
             )
         return data
+
+
+class ApprovalStepForm(forms.Form):
+    """One level of the sales-allowance approval chain on the settings page."""
+
+    order = forms.IntegerField(label=_("Order"), min_value=1, max_value=99)
+    # a blank first choice: the empty row for a new level is left out unless filled in
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *RoleCode.choices])
+    label = forms.CharField(label=_("Level"), max_length=30)
+    min_amount = forms.DecimalField(
+        label=_("From (yuan)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    max_amount = forms.DecimalField(
+        label=_("Up to (yuan)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+
+
+ApprovalChainFormSet = forms.formset_factory(ApprovalStepForm, extra=1, can_delete=True)

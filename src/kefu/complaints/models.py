@@ -20,6 +20,7 @@ from kefu.complaints.rules import (
     ActionKind,
     ActionStatus,
     Anomaly,
+    FaultCause,
     Overflow,
     PenaltyStatus,
     RemedyKind,
@@ -138,6 +139,39 @@ class AuthorityLimit(models.Model):
         return self.label
 
 
+class ApprovalStep(models.Model):
+    """One level of the sales-allowance certificate's approval chain (审批链, CMP-21): a
+    holder of the role signs, in order, every allowance whose amount lies in the range."""
+
+    order = models.PositiveSmallIntegerField(_("order"), unique=True)
+    role = models.CharField(_("role"), max_length=30, choices=RoleCode.choices)
+    label = models.CharField(_("level"), max_length=30)
+    min_amount = models.DecimalField(
+        _("from (yuan)"), null=True, blank=True, help_text=_("Empty: from any amount."), **MONEY
+    )
+    max_amount = models.DecimalField(
+        _("up to (yuan)"), null=True, blank=True, help_text=_("Empty: no upper limit."), **MONEY
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("approval chain level")
+        verbose_name_plural = _("approval chain levels")
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_amount__isnull=True)
+                | models.Q(max_amount__isnull=True)
+                | models.Q(max_amount__gte=models.F("min_amount")),
+                name="complaints_step_range_ordered",
+                violation_error_code="step_range_reversed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.label}"
+
+
 class RegisterCounter(models.Model):
     """The last serial issued in a series and month (e.g. "complaint:2025-03")."""
 
@@ -216,6 +250,9 @@ class ComplaintCase(models.Model):
     # investigation and responsibility (责任归属)
     facts = models.TextField(_("facts found"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
+    fault_cause = models.CharField(
+        _("cause of the fault"), max_length=12, choices=FaultCause.choices, blank=True
+    )
     responsibility = models.CharField(
         _("responsibility"),
         max_length=15,
@@ -364,6 +401,11 @@ class CorrectiveAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    from_finding = models.BooleanField(
+        _("improvement tracking"),
+        default=False,
+        help_text=_("Opened by the responsibility finding (CMP-11)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -420,6 +462,9 @@ class Remedy(models.Model):
     instructed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # the sales-allowance certificate (销货折让证明单), issued once its chain is signed
+    certificate_no = models.CharField(_("certificate number"), max_length=20, blank=True)
+    certificate_issued_at = models.DateTimeField(_("certificate issued at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -449,6 +494,39 @@ class Remedy(models.Model):
             and self.actual_quantity is not None
             and self.booked_quantity is None
         )
+
+
+class RemedySignature(models.Model):
+    """One signature of a remedy's approval chain: the level, who signed, when, and whether
+    they approved (a refusal ends the chain, with its reason)."""
+
+    remedy = models.ForeignKey(Remedy, on_delete=models.CASCADE, related_name="signatures")
+    step_order = models.PositiveSmallIntegerField(_("order"))
+    label = models.CharField(_("level"), max_length=30)
+    role = models.CharField(_("role"), max_length=30, choices=RoleCode.choices)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+    approved = models.BooleanField(_("approved"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("approval signature")
+        verbose_name_plural = _("approval signatures")
+        ordering = ["step_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["remedy", "step_order"],
+                name="complaints_signature_once_per_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.remedy_id} {self.label} {self.signed_by_id}"
 
 
 class Penalty(models.Model):

@@ -49,6 +49,31 @@ class Responsibility(models.TextChoices):
     EXTERNAL = "external", _("Outside party or supplier")
 
 
+class FaultCause(models.TextChoices):
+    """Why we are at fault (CMP-11): human negligence is exempt from improvement tracking
+    (人为疏忽免列案追踪); every other cause opens a tracking item."""
+
+    HUMAN_NEGLIGENCE = "negligence", _("Human negligence")
+    QUALITY = "quality", _("Product or service quality")
+    PROCESS = "process", _("Process or rules")
+    EQUIPMENT = "equipment", _("Equipment or materials")
+    OTHER = "other", _("Other cause")
+
+
+# An improvement-tracking item is due within the 14-day close target (CMP-18).
+TRACKING_DUE_DAYS = 14
+
+
+def needs_improvement_tracking(responsibility: str, cause: str) -> bool:
+    """Whether a responsibility finding opens an improvement-tracking item (CMP-11): only
+    a fault of ours, and not when the cause is human negligence."""
+    return (
+        responsibility == Responsibility.AT_FAULT
+        and bool(cause)
+        and cause != FaultCause.HUMAN_NEGLIGENCE
+    )
+
+
 class Overflow(models.TextChoices):
     """What happens when a month's serials outgrow the configured width."""
 
@@ -256,6 +281,35 @@ def lowest_level(amount: Decimal, limits: Sequence[Limit]) -> Limit | None:
     """The lowest level that may approve *amount* (the one to ask first)."""
     fitting = roles_allowed(amount, limits)
     return fitting[0] if fitting else None
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One level of an approval chain (审批链): a holder of *role* signs, in *order*, when
+    the amount lies within [*min_amount*, *max_amount*] (``None``: unbounded)."""
+
+    order: int
+    role: str
+    label: str
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+
+    def covers(self, amount: Decimal) -> bool:
+        return (self.min_amount is None or amount >= self.min_amount) and (
+            self.max_amount is None or amount <= self.max_amount
+        )
+
+
+def chain_for(amount: Decimal, steps: Iterable[ChainStep]) -> list[ChainStep]:
+    """The levels that sign an amount, in signing order (CMP-21: the sales-allowance
+    certificate is signed by the (deputy) manager, then the (deputy) general manager)."""
+    return sorted((step for step in steps if step.covers(amount)), key=lambda s: s.order)
+
+
+def chain_next(chain: Sequence[ChainStep], signed: Iterable[int]) -> ChainStep | None:
+    """The first level of *chain* not yet signed (``None``: the chain is complete)."""
+    done = set(signed)
+    return next((step for step in chain if step.order not in done), None)
 
 
 # ---------------------------------------------------------------- statistics

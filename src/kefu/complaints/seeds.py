@@ -28,5 +28,11 @@ DEFAULT_LIMITS = (
     ("department_head", "部门经理", Decimal(2000)),
     ("general_manager", "总经理", None),
 )
+# The sales-allowance certificate's approval chain (CMP-21): signed by the (deputy) manager
+# and the (deputy) general manager, whatever the amount: (order, role, label, from, up to).
+DEFAULT_ALLOWANCE_CHAIN = (
+    (1, "department_head", "（副）经理", None, None),
+    (2, "general_manager", "（副）总经理", None, None),
+)
 # The auth group of the confidential handlers who may read tip-off reporters' identities.
 CONFIDENTIAL_GROUP = "举报保密处理人"

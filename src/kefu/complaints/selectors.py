@@ -105,7 +105,7 @@ def case_for_user(user, pk: int) -> ComplaintCase:
                 "remedies",
                 queryset=Remedy.objects.select_related(
                     "requested_by", "approved_by", "instructed_by"
-                ),
+                ).prefetch_related("signatures__signed_by"),
             ),
             Prefetch(
                 "penalties",

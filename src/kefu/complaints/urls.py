@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:pk>/remedies/<int:item>/decide/", views.remedy_decide, name="remedy_decide"),
     path("<int:pk>/remedies/<int:item>/receive/", views.remedy_receive, name="remedy_receive"),
     path("<int:pk>/remedies/<int:item>/instruct/", views.remedy_instruct, name="remedy_instruct"),
+    path(
+        "remedies/<int:pk>/certificate/",
+        views.allowance_certificate,
+        name="allowance_certificate",
+    ),
     path("<int:pk>/reporter/", views.reporter, name="reporter"),
     path("<int:pk>/print/", views.print_form, name="print_form"),
     path("penalties/", views.penalties, name="penalties"),
@@ -21,4 +26,5 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("identity-log/", views.identity_log, name="identity_log"),
     path("settings/", views.settings_edit, name="settings"),
+    path("settings/chain/", views.approval_chain_edit, name="approval_chain"),
 ]

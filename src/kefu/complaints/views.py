@@ -35,7 +35,12 @@ from kefu.complaints.rules import ActionStatus, RemedyKind, RemedyStatus, Validi
 from kefu.complaints.services import corrective, remedies
 from kefu.complaints.services.classification import case_classify
 from kefu.complaints.services.closing import case_gaps, close_blockers
-from kefu.complaints.services.configuration import authority_limits, settings_get
+from kefu.complaints.services.configuration import (
+    approval_chain_set,
+    approval_chain_steps,
+    authority_limits,
+    settings_get,
+)
 from kefu.complaints.services.identity import identity_reveal, identity_update
 from kefu.complaints.services.investigation import case_attribute
 from kefu.complaints.services.negotiation import case_result_return
@@ -215,6 +220,7 @@ def _initial(case: ComplaintCase) -> dict:
             "responsible_department": case.responsible_department_id,
             "responsible_person": case.responsible_person_id,
             "external_party": case.external_party,
+            "fault_cause": case.fault_cause,
         },
         "result": {"result": case.negotiation_result},
         "penalty": {
@@ -245,7 +251,11 @@ def _render_case(request, case, *, bound=None, status=200):
         .order_by("-created_at", "-id")[:30]
     )
     actions = list(case.corrective_actions.all())
-    case_remedies = list(case.remedies.all())
+    case_remedies = list(
+        case.remedies.select_related("requested_by__department").prefetch_related(
+            "signatures__signed_by"
+        )
+    )
     for action in actions:
         action.may_complete = action.status == ActionStatus.OPEN and (
             action.owner_id == user.pk or may_decide(user, case)
@@ -253,9 +263,15 @@ def _render_case(request, case, *, bound=None, status=200):
         action.may_verify = action.status == ActionStatus.DONE and may_verify(user, action)
     pending = any(remedy.status == RemedyStatus.PENDING for remedy in case_remedies)
     limits = authority_limits() if pending else []
+    steps = approval_chain_steps() if pending else []
     for remedy in case_remedies:
         remedy.may_decide = remedy.status == RemedyStatus.PENDING and remedies.may_approve_remedy(
-            user, remedy, limits=limits
+            user, remedy, limits=limits, steps=steps
+        )
+        remedy.next_level = (
+            remedies.remedy_next_level(remedy, steps=steps)
+            if remedy.status == RemedyStatus.PENDING
+            else None
         )
         remedy.may_receive = (
             remedy.kind == RemedyKind.GOODS_RETURN
@@ -549,6 +565,34 @@ def print_form(request, pk):
 
 
 @login_required
+def allowance_certificate(request, pk):
+    """《销货折让证明单》 in two copies (CMP-21): business and finance, with the chain's
+    signatures; it exists once the chain is signed."""
+    remedy = get_object_or_404(
+        Remedy.objects.select_related("case__ticket", "requested_by").prefetch_related(
+            "signatures__signed_by"
+        ),
+        pk=pk,
+        kind=RemedyKind.ALLOWANCE,
+    )
+    try:
+        selectors.case_for_user(request.user, remedy.case_id)
+    except ComplaintCase.DoesNotExist:
+        raise Http404 from None
+    if not remedy.certificate_no:
+        raise Http404
+    copies = [
+        _("Copy 1 — kept by the business department"),
+        _("Copy 2 — finance department"),
+    ]
+    return render(
+        request,
+        "complaints/allowance_certificate.html",
+        {"remedy": remedy, "case": remedy.case, "copies": copies},
+    )
+
+
+@login_required
 def penalty_notice(request, pk):
     """《处分通知单》 in three copies (CMP-20): kept, finance, the penalised."""
     penalty = get_object_or_404(
@@ -716,9 +760,58 @@ def settings_edit(request):
         form.save()
         messages.success(request, _("Saved."))
         return redirect("complaints:settings")
+    return _settings_page(request, form=form, chain=_chain_formset())
+
+
+def _chain_formset(data=None):
+    initial = [
+        {
+            "order": step.order,
+            "role": step.role,
+            "label": step.label,
+            "min_amount": step.min_amount,
+            "max_amount": step.max_amount,
+        }
+        for step in approval_chain_steps()
+    ]
+    return f.ApprovalChainFormSet(data, initial=initial, prefix="chain")
+
+
+def _settings_page(request, *, form, chain):
     return render(
         request,
         "complaints/settings.html",
-        {"form": form, **_tabs(request.user)},
+        {"form": form, "chain": chain, **_tabs(request.user)},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def approval_chain_edit(request):
+    """The sales-allowance certificate's approval chain (CMP-21): levels by amount range,
+    each a role, signed in order."""
+    if not may_configure(request.user):
+        raise PermissionDenied
+    chain = _chain_formset(request.POST)
+    if chain.is_valid():
+        steps = [
+            rules.ChainStep(
+                order=data["order"],
+                role=data["role"],
+                label=data["label"].strip(),
+                min_amount=data.get("min_amount"),
+                max_amount=data.get("max_amount"),
+            )
+            for data in chain.cleaned_data
+            if data and not data.get("DELETE")
+        ]
+        try:
+            approval_chain_set(steps=steps)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The approval chain is saved."))
+            return redirect("complaints:settings")
+    return _settings_page(request, form=f.SettingsForm(instance=settings_get()), chain=chain)

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from kefu.core.dates import in_span, out_of_span_message
 from kefu.customers.selectors import customers_findable
-from kefu.followups import selectors
+from kefu.followups import rules, selectors
 from kefu.followups.models import (
     DissatisfactionReason,
     PlannedVisit,
@@ -30,6 +30,7 @@ from kefu.followups.models import (
 from kefu.followups.permissions import may_configure, may_supervise, may_survey_by_phone
 from kefu.followups.rules import AttemptOutcome, Satisfaction
 from kefu.followups.services.campaigns import campaign_answer_by_phone, campaign_questionnaires
+from kefu.followups.services.plans import new_year_audience_set
 from kefu.followups.services.reopening import return_visit_close_dissatisfied
 from kefu.followups.services.results import return_visit_attempt, return_visit_record
 from kefu.followups.services.survey_links import survey_link_open, survey_link_send
@@ -467,3 +468,68 @@ class PublicSurveyView(APIView):
             )
         survey_answer(token=token, answers=answers)
         return Response({"ok": True}, status=201)
+
+
+class NewYearAudienceSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    grades = serializers.ListField(
+        child=serializers.CharField(max_length=10),
+        default=list,
+        help_text="Customer grades; empty: every grade, ungraded customers too.",
+    )
+    new_customers = serializers.BooleanField(
+        help_text="Customers whose cooperation started in the campaign's year."
+    )
+    existing_customers = serializers.BooleanField()
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=30),
+        default=list,
+        help_text="Only customers with one of these tags; empty: whatever the tags.",
+    )
+    reach = serializers.IntegerField(
+        read_only=True, help_text="Active customers the audience reaches this year."
+    )
+
+
+def _audience_body(rule) -> dict:
+    audience = rules.new_year_audience(rule.params if isinstance(rule.params, dict) else {})
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        **audience.params(),
+        "reach": selectors.new_year_audience_count(rule, audience),
+    }
+
+
+class NewYearCampaignView(APIView):
+    """The December New Year greeting and needs survey (RV-11, NTF-05): whom each New Year
+    rule reaches. `PUT …/{code}/` (administrators) sets the audience: grades (none: every
+    grade), new and/or existing customers, tags (none: any)."""
+
+    @extend_schema(responses=NewYearAudienceSerializer(many=True))
+    def get(self, request, code: str | None = None):
+        found = selectors.new_year_rules()
+        if code is not None:
+            found = found.filter(code=code)
+            if not found.exists():
+                raise exceptions.NotFound
+        return Response([_audience_body(rule) for rule in found])
+
+    @extend_schema(request=NewYearAudienceSerializer, responses=NewYearAudienceSerializer)
+    def put(self, request, code: str | None = None):
+        rule = selectors.new_year_rules().filter(code=code).first() if code else None
+        if rule is None:
+            raise exceptions.NotFound
+        body = NewYearAudienceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        rule = new_year_audience_set(
+            rule=rule,
+            actor=request.user,
+            grades=data["grades"],
+            new_customers=data["new_customers"],
+            existing_customers=data["existing_customers"],
+            tags=data["tags"],
+        )
+        return Response(_audience_body(rule))

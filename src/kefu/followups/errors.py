@@ -41,6 +41,11 @@ CODES = {
     "other_customers_account": _("The service account belongs to another customer."),
     "in_future": _("The date given is in the future."),
     "already_recorded": _("The planned visit is already recorded."),
+    # the New Year campaign's audience (RV-11, NTF-05)
+    "not_new_year_rule": _("The visit plan rule is not a New Year campaign."),
+    "unknown_grade": _("A grade is not one of the configured customer grades."),
+    "audience_empty": _("Neither new nor existing customers are chosen: nobody is greeted."),
+    "unknown_tag": _("No customer has the tag."),
     # questionnaires
     "too_few_choices": _("A single-choice question has fewer than two choices."),
     "feeds_needs_scale": _("Only a 1–5 scale question can give the satisfaction."),

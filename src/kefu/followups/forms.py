@@ -167,3 +167,35 @@ class ReportForm(forms.Form):
         value = self.cleaned_data.get("group") or "department"
         assert value in GROUPS
         return value
+
+
+def _split_tags(value: str) -> list[str]:
+    return [t.strip() for t in value.replace("、", ",").replace("，", ",").split(",") if t.strip()]
+
+
+class NewYearAudienceForm(forms.Form):
+    """Whom the December New Year greeting and needs survey reaches (RV-11, NTF-05)."""
+
+    grades = forms.MultipleChoiceField(
+        label=_("Customer grades"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every grade, ungraded customers too."),
+    )
+    new_customers = forms.BooleanField(
+        label=_("New customers (cooperation started this year)"), required=False
+    )
+    existing_customers = forms.BooleanField(label=_("Existing customers"), required=False)
+    tags = forms.CharField(
+        label=_("Only customers with these tags"),
+        required=False,
+        max_length=300,
+        help_text=_("Separate tags with 、 or commas; empty: whatever the tags."),
+    )
+
+    def __init__(self, *args, grades=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grades"].choices = [(g.code, g.label) for g in grades]
+
+    def clean_tags(self) -> list[str]:
+        return _split_tags(self.cleaned_data.get("tags") or "")

@@ -534,7 +534,8 @@ class PlanRule(models.Model):
         help_text=_(
             'delivery_cycle: {"first_year_every": 1, "later_every": 3}; '
             'holiday: {"dates": [{"date": "10-01", "name": "国庆节"}]}; '
-            'new_year: {"month": 12, "day": 1, "grades": ["A"]}; birthday: {}.'
+            'new_year: {"month": 12, "day": 1, "grades": [] (every grade), "new_customers": true, '
+            '"existing_customers": true, "tags": []}; birthday: {}.'
         ),
     )
     industry = models.CharField(

@@ -169,6 +169,56 @@ class PlanKind(models.TextChoices):
     NEW_YEAR = "new_year", _("New Year greeting and needs survey")
 
 
+@dataclass(frozen=True)
+class NewYearAudience:
+    """Whom the December New Year greeting and needs survey reaches (RV-11, NTF-05): by
+    default every new and existing customer, whatever the grade."""
+
+    grades: tuple[str, ...] = ()  # empty: every grade, ungraded customers too
+    new_customers: bool = True  # cooperation started in the campaign's year
+    existing_customers: bool = True  # cooperation started before it
+    tags: tuple[str, ...] = ()  # empty: whatever the tags
+
+    def params(self) -> dict:
+        return {
+            "grades": list(self.grades),
+            "new_customers": self.new_customers,
+            "existing_customers": self.existing_customers,
+            "tags": list(self.tags),
+        }
+
+
+def new_year_audience(params: dict) -> NewYearAudience:
+    """The audience a New Year rule's parameters name; what they leave out is RV-11's
+    default (new and existing customers of every grade)."""
+    return NewYearAudience(
+        grades=tuple(str(g) for g in params.get("grades") or ()),
+        new_customers=bool(params.get("new_customers", True)),
+        existing_customers=bool(params.get("existing_customers", True)),
+        tags=tuple(str(t) for t in params.get("tags") or ()),
+    )
+
+
+def in_new_year_audience(
+    audience: NewYearAudience,
+    *,
+    grade: str,
+    started_on: date,
+    year: int,
+    tags: set[str],
+) -> bool:
+    """Whether a customer (its grade, the day cooperation started, its tags) is greeted in
+    the campaign of *year*: new customers are those who started that year."""
+    if audience.grades and grade not in audience.grades:
+        return False
+    is_new = started_on.year >= year
+    if is_new and not audience.new_customers:
+        return False
+    if not is_new and not audience.existing_customers:
+        return False
+    return not audience.tags or bool(tags & set(audience.tags))
+
+
 def add_months(day: date, months: int) -> date:
     """*day* moved by *months*, clamped to the month's last day (Jan 31 + 1 = Feb 28)."""
     month_index = day.month - 1 + months

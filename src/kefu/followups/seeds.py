@@ -41,10 +41,18 @@ PLAN_RULES = [
         {"dates": [{"date": "10-01", "name": "国庆节问候"}]},
     ),
     (
+        # RV-11 / NTF-05: every December, new and existing customers of every grade
         "new-year-a",
         "新年问候及来年需求调查",
         "new_year",
-        {"month": 12, "day": 1, "grades": ["A"]},
+        {
+            "month": 12,
+            "day": 1,
+            "grades": [],
+            "new_customers": True,
+            "existing_customers": True,
+            "tags": [],
+        },
     ),
 ]
 

@@ -16,6 +16,7 @@ from kefu.followups.models import (
     DissatisfactionReason,
     PlannedStatus,
     PlannedVisit,
+    PlanRule,
     Questionnaire,
     ReturnVisit,
     SurveyResponse,
@@ -24,7 +25,7 @@ from kefu.followups.models import (
     VisitStatus,
 )
 from kefu.followups.permissions import may_configure, may_supervise
-from kefu.followups.rules import SURVEY_EMAIL_TEMPLATE, Verdict
+from kefu.followups.rules import SURVEY_EMAIL_TEMPLATE, PlanKind, Verdict
 from kefu.notify.models import MessageChannel, OutboundMessage
 from kefu.org.roles import DataScope
 from kefu.org.scopes import scope_q, viewer_for
@@ -341,3 +342,45 @@ def survey_emails_of(ticket) -> QuerySet[OutboundMessage]:
     return OutboundMessage.objects.filter(
         ticket=ticket, channel=MessageChannel.EMAIL, template_code=SURVEY_EMAIL_TEMPLATE
     ).order_by("created_at", "id")
+
+
+# ---------------------------------------------------------------- New Year campaign
+
+
+def new_year_rules() -> QuerySet[PlanRule]:
+    """The New Year greeting rules (RV-11, NTF-05), active ones first."""
+    return PlanRule.objects.filter(kind=PlanKind.NEW_YEAR).order_by("-is_active", "code")
+
+
+def new_year_audience_count(rule: PlanRule, audience, *, year: int | None = None) -> int:
+    """How many active customers the rule's audience reaches in the campaign of *year*
+    (this year by default): the same rule as ``rules.in_new_year_audience``, counted by
+    the database."""
+    from django.db.models.functions import Coalesce, TruncDate
+
+    from kefu.customers.models import Customer
+
+    year = year or timezone.localdate().year
+    customers = Customer.objects.active()
+    if rule.industry:
+        customers = customers.filter(industry=rule.industry)
+    if audience.grades:
+        customers = customers.filter(grade__in=audience.grades)
+    if audience.new_customers != audience.existing_customers:
+        customers = customers.annotate(
+            started=Coalesce(
+                "cooperation_started_on",
+                TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
+            )
+        )
+        first_day = date(year, 1, 1)
+        customers = (
+            customers.filter(started__gte=first_day)
+            if audience.new_customers
+            else customers.filter(started__lt=first_day)
+        )
+    elif not audience.new_customers:
+        return 0
+    if audience.tags:
+        customers = customers.filter(tags__name__in=audience.tags).distinct()
+    return customers.count()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("surveys/", views.questionnaires, name="questionnaires"),
     path("surveys/<int:pk>/", views.questionnaire, name="questionnaire"),
     path("settings/", views.settings_edit, name="settings"),
+    path("settings/new-year/<int:pk>/", views.new_year_audience, name="new_year_audience"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign_answer, name="campaign_answer"),
     path("s/<str:token>/", views.survey, name="survey"),

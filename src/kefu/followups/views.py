@@ -18,11 +18,12 @@ from kefu.core.excel import xlsx_response
 from kefu.core.forms import add_service_errors
 from kefu.core.templatetags import charts as chart_tags
 from kefu.customers.selectors import customer_lookup, customers_findable
-from kefu.followups import selectors
+from kefu.followups import rules, selectors
 from kefu.followups.forms import (
     AttemptForm,
     CloseForm,
     LinkForm,
+    NewYearAudienceForm,
     PlanForm,
     PlannedDoneForm,
     QuestionForm,
@@ -33,6 +34,7 @@ from kefu.followups.forms import (
     SpotCheckForm,
 )
 from kefu.followups.models import (
+    PlanRule,
     Questionnaire,
     ReturnVisit,
     SpotCheck,
@@ -51,7 +53,7 @@ from kefu.followups.permissions import (
 from kefu.followups.rules import Verdict
 from kefu.followups.services.campaigns import campaign_answer_by_phone, campaign_questionnaires
 from kefu.followups.services.common import settings_get
-from kefu.followups.services.plans import plan_create, planned_visit_done
+from kefu.followups.services.plans import new_year_audience_set, plan_create, planned_visit_done
 from kefu.followups.services.questionnaires import question_add
 from kefu.followups.services.reopening import return_visit_close_dissatisfied
 from kefu.followups.services.results import return_visit_attempt, return_visit_record
@@ -627,7 +629,68 @@ def settings_edit(request):
         form.save()
         messages.success(request, _("Saved."))
         return redirect("followups:settings")
-    return render(request, "followups/settings.html", {"form": form})
+    return _settings_page(request, form=form)
+
+
+def _audience_forms(bound=None) -> list[tuple]:
+    """One audience form per New Year rule, with how many customers it reaches now."""
+    from kefu.customers.services.policy import current_policy
+
+    grades = current_policy().grades
+    found = []
+    for rule in selectors.new_year_rules():
+        audience = rules.new_year_audience(rule.params if isinstance(rule.params, dict) else {})
+        if bound is not None and bound[0].pk == rule.pk:
+            form = bound[1]
+        else:
+            form = NewYearAudienceForm(
+                initial={
+                    "grades": list(audience.grades),
+                    "new_customers": audience.new_customers,
+                    "existing_customers": audience.existing_customers,
+                    "tags": "、".join(audience.tags),
+                },
+                grades=grades,
+                prefix=f"rule{rule.pk}",
+            )
+        found.append((rule, form, selectors.new_year_audience_count(rule, audience)))
+    return found
+
+
+def _settings_page(request, *, form, bound=None, status=200):
+    return render(
+        request,
+        "followups/settings.html",
+        {"form": form, "audiences": _audience_forms(bound)},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def new_year_audience(request, pk):
+    """Set whom the New Year greeting and needs survey reaches (RV-11, NTF-05)."""
+    from kefu.customers.services.policy import current_policy
+
+    _configure_only(request.user)
+    rule = get_object_or_404(PlanRule, pk=pk, kind=rules.PlanKind.NEW_YEAR)
+    form = NewYearAudienceForm(
+        request.POST, grades=current_policy().grades, prefix=f"rule{rule.pk}"
+    )
+    if form.is_valid():
+        try:
+            new_year_audience_set(rule=rule, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The New Year campaign's audience is saved."))
+            return redirect("followups:settings")
+    return _settings_page(
+        request,
+        form=SettingsForm(instance=settings_get()),
+        bound=(rule, form),
+        status=400,
+    )
 
 
 # ---------------------------------------------------------------- campaign surveys by phone

@@ -98,6 +98,9 @@ class TicketSerializer(serializers.ModelSerializer):
             "urge_count",
             "supervised",
             "supervision_due",
+            "major",
+            "major_reason",
+            "major_at",
             "next_due_at",
             "next_warn_at",
             "created_at",
@@ -155,6 +158,9 @@ class TicketSerializer(serializers.ModelSerializer):
             "supervision_due": (
                 None if ticket.supervision_due is None else ticket.supervision_due.isoformat()
             ),
+            "major": ticket.major,
+            "major_reason": ticket.major_reason,
+            "major_at": moment(ticket.major_at),
             "next_due_at": moment(ticket.next_due_at),
             "next_warn_at": moment(ticket.next_warn_at),
             "created_at": moment(ticket.created_at),

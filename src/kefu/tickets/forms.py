@@ -438,3 +438,43 @@ class DepartmentQueueForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.active().order_by("path")
         self.fields["department"].label_from_instance = _tree_label
+
+
+class LiaisonSlipForm(forms.Form):
+    """A work liaison slip registered after the work (FRA-05): the real times are typed in,
+    never taken from the clock."""
+
+    content = forms.CharField(label=_("Work content"), widget=forms.Textarea(attrs={"rows": 3}))
+    started_at = forms.DateTimeField(
+        label=_("Started at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    finished_at = forms.DateTimeField(
+        label=_("Finished at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    people = forms.CharField(label=_("People who did the work"), max_length=200)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), empty_label="---------"
+    )
+    late_reason = forms.CharField(
+        label=_("Why it is registered afterwards"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    ticket_number = forms.CharField(
+        label=_("Link to order number"),
+        required=False,
+        max_length=40,
+        help_text=_("Leave empty to open a new order or to register the slip on its own."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Or open a new order in category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("no new order"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True).order_by(
+            "path"
+        )
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("path")
+        self.fields["category"].label_from_instance = _tree_label

@@ -314,6 +314,18 @@ class Ticket(models.Model):
     supervised = models.BooleanField(_("under supervision"), default=False)
     supervision_due = models.DateField(_("supervision target date"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
+    # a major matter (重大事项, FRA-04): reported to the general manager at once
+    major = models.BooleanField(_("major matter"), default=False)
+    major_reason = models.TextField(_("why it is a major matter"), blank=True)
+    major_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("flagged major by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    major_at = models.DateTimeField(_("flagged major at"), null=True, blank=True)
 
     # time-limit hooks (the SLA engine fills and enforces these)
     sla_policy_code = models.CharField(max_length=60, blank=True)
@@ -384,6 +396,11 @@ class Ticket(models.Model):
             ),
             models.Index(
                 fields=["priority_rank", "grade_rank", "due_sort", "id"],
+                name="ticket_major_idx",
+                condition=models.Q(major=True),
+            ),
+            models.Index(
+                fields=["priority_rank", "grade_rank", "due_sort", "id"],
                 name="ticket_unclaimed_idx",
                 condition=models.Q(first_responder__isnull=True, status__in=sorted(OPEN_STATUSES)),
             ),
@@ -449,6 +466,9 @@ class EventKind(models.TextChoices):
     SLA_MET = "sla_met", _("Time limit met")
     SLA_ESCALATED = "sla_escalated", _("Escalated")
     DELAY_NOTICE = "delay_notice", _("Customer told of the delay")
+    MAJOR = "major", _("Flagged as a major matter")
+    MAJOR_CLEARED = "major_cleared", _("No longer a major matter")
+    LIAISON = "liaison", _("Work liaison slip")
 
 
 class TicketEvent(models.Model):
@@ -596,3 +616,51 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LiaisonSlip(models.Model):
+    """A work liaison slip (工作联系单, FRA-05): an urgent matter solved first and registered
+    afterwards with its real start and finish times, linked to a work order."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    content = models.TextField(_("work content"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    people = models.CharField(_("people who did the work"), max_length=200)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="liaison_slips",
+    )
+    late_reason = models.TextField(_("why it is registered afterwards"))
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("work order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="liaison_slips",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("registered at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("work liaison slip")
+        verbose_name_plural = _("work liaison slips")
+        ordering = ["-registered_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(finished_at__gt=models.F("started_at")),
+                name="tickets_liaison_finish_after_start",
+                violation_error_code="liaison_finish_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

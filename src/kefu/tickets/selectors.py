@@ -18,7 +18,7 @@ from kefu.core.tree import subtree_q
 from kefu.org.models import Department, User
 from kefu.org.roles import DataScope, RoleCode
 from kefu.org.scopes import Viewer, scope_q, viewer_for
-from kefu.tickets.models import Category, Ticket, TicketType
+from kefu.tickets.models import Category, LiaisonSlip, Ticket, TicketType
 from kefu.tickets.states import AWAITING_CUSTOMER, FINAL_STATUSES, OPEN_STATUSES, Status
 
 
@@ -88,6 +88,7 @@ QUEUES = (
     "first_responder",
     "urged",
     "supervised",
+    "major",
     "unclaimed",
     "overdue",
     "all",
@@ -170,6 +171,9 @@ def _queue_filtered(user, name: str, filters: TicketFilter | None) -> QuerySet[T
             qs = qs.filter(urge_count__gt=0, status__in=open_statuses)
         case "supervised":
             qs = qs.filter(supervised=True, status__in=active)
+        case "major":
+            # every major matter, finished ones too: the general manager follows them
+            qs = qs.filter(major=True)
         case "unclaimed":
             qs = qs.filter(first_responder__isnull=True, status__in=open_statuses)
         case "overdue":
@@ -220,6 +224,7 @@ PAGE_COLUMNS = (
     "customer_grade",
     "urge_count",
     "supervised",
+    "major",
     "created_at",
     "category__name",
     "department__name",
@@ -256,6 +261,8 @@ API_COLUMNS = (
     "settled_at_first_contact",
     "return_count",
     "supervision_due",
+    "major_reason",
+    "major_at",
     "dispatched_at",
     "signed_at",
     "resolved_at",
@@ -634,3 +641,18 @@ def grade_choices(vocab: Vocabulary | None = None) -> list[tuple[str, str]]:
 
 def tier_choices() -> list[tuple[str, str]]:
     return list(vocabulary().tiers.items())
+
+
+# ---------------------------------------------------------------- liaison slips
+
+
+def liaison_slips_visible(user) -> QuerySet[LiaisonSlip]:
+    """The work liaison slips *user* may see: those of the departments in their data scope
+    and those they registered, newest first."""
+    q = scope_q(
+        viewer_for(user), department_field="department", participant_fields=("registered_by",)
+    )
+    qs = LiaisonSlip.objects.all() if q is None else LiaisonSlip.objects.filter(q)
+    return qs.select_related("department", "ticket", "registered_by").order_by(
+        "-registered_at", "-id"
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.tickets import views
+from kefu.tickets import views, views_majors
 
 app_name = "tickets"
 
@@ -36,5 +36,9 @@ urlpatterns = [
     path("<int:pk>/merge/", views.merge, name="merge"),
     path("<int:pk>/customer/", views.link_customer, name="link_customer"),
     path("<int:pk>/repeat/", views.link_repeat, name="link_repeat"),
+    path("<int:pk>/major/", views_majors.flag_major, name="flag_major"),
+    path("<int:pk>/major/clear/", views_majors.clear_major, name="clear_major"),
+    path("liaison/", views_majors.liaison_list, name="liaison_list"),
+    path("liaison/new/", views_majors.liaison_new, name="liaison_new"),
     path("<int:pk>/files/<int:attachment_id>/", views.attachment_download, name="attachment"),
 ]

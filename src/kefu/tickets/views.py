@@ -59,6 +59,7 @@ QUEUE_LABELS = {
     "first_responder": gettext_lazy("My first-responder orders"),
     "urged": gettext_lazy("Urged"),
     "supervised": gettext_lazy("Under supervision"),
+    "major": gettext_lazy("Major matters"),
     "unclaimed": gettext_lazy("Not yet taken on"),
     "overdue": pgettext_lazy("deadline", "Overdue"),
     "all": gettext_lazy("All in my scope"),

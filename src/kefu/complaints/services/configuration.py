@@ -4,11 +4,19 @@ authorities (核决权限) and the confidential handlers' group."""
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kefu.complaints import rules
-from kefu.complaints.models import AuthorityLimit, ComplaintClass, ComplaintSettings
+from kefu.complaints.models import (
+    ApprovalStep,
+    AuthorityLimit,
+    ComplaintClass,
+    ComplaintSettings,
+)
 from kefu.complaints.permissions import CONFIDENTIAL_GROUP
-from kefu.complaints.seeds import DEFAULT_CLASSES, DEFAULT_LIMITS
+from kefu.complaints.seeds import DEFAULT_ALLOWANCE_CHAIN, DEFAULT_CLASSES, DEFAULT_LIMITS
 
 
 def seeds_ensure() -> None:
@@ -23,6 +31,11 @@ def seeds_ensure() -> None:
         AuthorityLimit.objects.get_or_create(
             role=role, defaults={"label": label, "max_amount": maximum}
         )
+    if not ApprovalStep.objects.exists():
+        for order, role, label, low, high in DEFAULT_ALLOWANCE_CHAIN:
+            ApprovalStep.objects.create(
+                order=order, role=role, label=label, min_amount=low, max_amount=high
+            )
     Group.objects.get_or_create(name=CONFIDENTIAL_GROUP)
 
 
@@ -47,3 +60,66 @@ def settings_set_industry(*, industry: str) -> bool:
     row.full_clean()
     row.save()
     return True
+
+
+def approval_chain_steps() -> list[rules.ChainStep]:
+    """The configured levels of the sales-allowance certificate's approval chain."""
+    return [
+        rules.ChainStep(
+            order=row.order,
+            role=row.role,
+            label=row.label,
+            min_amount=row.min_amount,
+            max_amount=row.max_amount,
+        )
+        for row in ApprovalStep.objects.all()
+    ]
+
+
+@transaction.atomic
+def approval_chain_set(*, steps: list[rules.ChainStep]) -> list[rules.ChainStep]:
+    """Replace the sales-allowance certificate's approval chain (CMP-21). Refused, with
+    nothing changed, when it has no level, two levels share an order, or a level's range
+    ends below its start. Remedies already signed keep their signatures."""
+    if not steps:
+        raise ValidationError(
+            {
+                "steps": ValidationError(
+                    _("The approval chain needs at least one level."), code="chain_empty"
+                )
+            }
+        )
+    errors: dict[str, ValidationError] = {}
+    orders = [step.order for step in steps]
+    reversed_levels = [
+        step.label
+        for step in steps
+        if step.min_amount is not None
+        and step.max_amount is not None
+        and step.max_amount < step.min_amount
+    ]
+    if len(set(orders)) != len(orders):
+        errors["steps"] = ValidationError(
+            _("Two levels have the same order: each level signs in its own turn."),
+            code="level_order_repeated",
+        )
+    elif reversed_levels:
+        errors["steps"] = ValidationError(
+            _("Level %(label)s: the upper amount is below the lower amount.")
+            % {"label": "、".join(reversed_levels)},
+            code="step_range_reversed",
+        )
+    if errors:
+        raise ValidationError(errors)
+    ApprovalStep.objects.all().delete()
+    for step in steps:
+        row = ApprovalStep(
+            order=step.order,
+            role=step.role,
+            label=step.label,
+            min_amount=step.min_amount,
+            max_amount=step.max_amount,
+        )
+        row.full_clean()
+        row.save()
+    return approval_chain_steps()

@@ -1,19 +1,22 @@
 """The investigation's findings: the facts, the root cause and who is responsible (责任归属:
-有责 with the responsible department and person, 无责, or an outside party)."""
+有责 with the responsible department and person, 无责, or an outside party). A fault of ours
+names its cause; every cause but human negligence opens an improvement-tracking item
+(CMP-11: 人为疏忽免列案追踪)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.complaints import rules
 from kefu.complaints.apps import INVESTIGATION_FINISHED
-from kefu.complaints.models import ComplaintCase
+from kefu.complaints.models import ComplaintCase, CorrectiveAction
 from kefu.complaints.permissions import may_decide
-from kefu.complaints.rules import Responsibility, Validity
+from kefu.complaints.rules import ActionKind, ActionStatus, FaultCause, Responsibility, Validity
 from kefu.complaints.services.common import (
     case_lock,
     case_note,
@@ -23,9 +26,11 @@ from kefu.complaints.services.common import (
     require,
     require_open,
 )
+from kefu.core.tree import subtree_q
 from kefu.notify.models import NotificationKind
 from kefu.org.models import Department, User
 from kefu.org.permissions import in_department
+from kefu.org.roles import RoleCode
 from kefu.sla.services import clock_event_record
 
 
@@ -40,10 +45,13 @@ def case_attribute(
     responsible_department: Department | None = None,
     responsible_person: User | None = None,
     external_party: str = "",
+    fault_cause: str = "",
     now: datetime | None = None,
 ) -> ComplaintCase:
     """The investigation's facts, root cause and responsibility attribution (有责/无责;
-    responsible department and person, or an outside party)."""
+    responsible department and person, or an outside party). A fault of ours needs its
+    cause: human negligence opens no improvement-tracking item, any other cause opens one
+    (CMP-11); a later finding of human negligence withdraws one not yet worked on."""
     now = now or timezone.now()
     case = case_lock(case)
     require_open(case)
@@ -57,6 +65,7 @@ def case_attribute(
         responsible_department=responsible_department,
         responsible_person=responsible_person,
         external_party=external_party,
+        fault_cause=fault_cause,
     )
     at_fault = responsibility == Responsibility.AT_FAULT
     case.facts = facts
@@ -67,12 +76,14 @@ def case_attribute(
     case.external_party = (
         (external_party or "").strip() if responsibility == Responsibility.EXTERNAL else ""
     )
+    case.fault_cause = fault_cause if at_fault else ""
     case.attributed_by = actor
     case.attributed_at = now
     case.save()
     _attribution_tell(case, actor=actor, now=now)
     # the investigation is finished: the report to the general manager is due from now
     clock_event_record(ticket=case.ticket, event=INVESTIGATION_FINISHED, actor=actor, now=now)
+    _tracking_sync(case, actor=actor, now=now)
     return case
 
 
@@ -85,6 +96,7 @@ def _attribution_check(
     responsible_department: Department | None,
     responsible_person: User | None,
     external_party: str,
+    fault_cause: str = "",
 ) -> None:
     """Every reason the attribution is refused, at once, by field."""
     errors: dict[str, ValidationError] = {}
@@ -116,6 +128,14 @@ def _attribution_check(
             errors["root_cause"] = ValidationError(
                 _("Write down the root cause."), code="at_fault_needs_root_cause"
             )
+        if fault_cause not in FaultCause.values:
+            errors["fault_cause"] = ValidationError(
+                _(
+                    "Choose the cause of the fault: human negligence opens no "
+                    "improvement tracking, any other cause does."
+                ),
+                code="at_fault_needs_cause",
+            )
     if responsibility == Responsibility.EXTERNAL and not (external_party or "").strip():
         errors["external_party"] = ValidationError(
             _("Name the outside party or supplier."), code="external_needs_party"
@@ -146,4 +166,77 @@ def _attribution_tell(case: ComplaintCase, *, actor: User, now: datetime) -> Non
             case_url(case),
             kind=NotificationKind.TASK,
             subject=case_subject(case),
+        )
+
+
+def _tracking_owner(case: ComplaintCase, actor: User) -> User:
+    """Who answers for the improvement: the responsible person, else a head of the
+    responsible department, else whoever recorded the finding."""
+    if case.responsible_person is not None and case.responsible_person.is_active:
+        return case.responsible_person
+    head = (
+        User.objects.active()
+        .filter(
+            subtree_q("department", case.responsible_department),
+            roles__code=RoleCode.DEPARTMENT_HEAD,
+        )
+        .order_by("department__depth", "pk")
+        .first()
+        if case.responsible_department is not None
+        else None
+    )
+    return head or actor
+
+
+def _tracking_sync(case: ComplaintCase, *, actor: User, now: datetime) -> None:
+    """Open the improvement-tracking item the finding asks for, or withdraw one not yet
+    worked on when the finding no longer asks for it (CMP-11)."""
+    tracked = list(case.corrective_actions.filter(from_finding=True))
+    if rules.needs_improvement_tracking(case.responsibility, case.fault_cause):
+        if tracked:
+            return
+        owner = _tracking_owner(case, actor)
+        due_on = timezone.localdate(now) + timedelta(days=rules.TRACKING_DUE_DAYS)
+        item = CorrectiveAction(
+            case=case,
+            kind=ActionKind.CORRECTIVE,
+            description=_("Improvement tracking (%(cause)s): %(root)s")
+            % {"cause": case.get_fault_cause_display(), "root": case.root_cause},
+            owner=owner,
+            due_on=due_on,
+            from_finding=True,
+            created_by=actor,
+            created_at=now,
+        )
+        item.full_clean()
+        item.save()
+        case_note(
+            case,
+            actor=actor,
+            now=now,
+            text=_("Improvement tracking opened (owner %(owner)s, due %(due)s)")
+            % {"owner": owner, "due": due_on.isoformat()},
+        )
+        if owner.pk != actor.pk:
+            notify(
+                [owner],
+                _("Complaint %(number)s: improvement tracking is yours, due %(due)s")
+                % {"number": case.register_no, "due": due_on.isoformat()},
+                case_url(case),
+            )
+        return
+    withdrawn = [item for item in tracked if item.status == ActionStatus.OPEN]
+    for item in withdrawn:
+        item.delete()
+    if withdrawn:
+        reason = (
+            _("human negligence is exempt from tracking")
+            if case.fault_cause == FaultCause.HUMAN_NEGLIGENCE
+            else _("the finding is no longer a fault of ours")
+        )
+        case_note(
+            case,
+            actor=actor,
+            now=now,
+            text=_("Improvement tracking withdrawn: %(reason)s") % {"reason": reason},
         )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.complaints import rules
-from kefu.complaints.models import ComplaintCase, Remedy
+from kefu.complaints.models import ComplaintCase, RegisterCounter, Remedy, RemedySignature
 from kefu.complaints.permissions import may_handle, may_instruct
 from kefu.complaints.rules import RemedyKind, RemedyStatus, Validity
 from kefu.complaints.services.common import (
@@ -26,7 +26,12 @@ from kefu.complaints.services.common import (
     require,
     require_open,
 )
-from kefu.complaints.services.configuration import authority_limits, settings_get
+from kefu.complaints.services.configuration import (
+    approval_chain_steps,
+    authority_limits,
+    settings_get,
+)
+from kefu.core.counters import counter_next
 from kefu.core.tree import subtree_q
 from kefu.notify.models import NotificationKind
 from kefu.org.models import User
@@ -93,6 +98,10 @@ def _approvers_tell(remedy: Remedy, *, actor: User) -> None:
     """Notify whoever may approve the remedy at the lowest level that covers it (a
     department head: of the handling department), never the requester."""
     case = remedy.case
+    chain = remedy_chain(remedy)
+    if chain:
+        _signers_tell(remedy, rules.chain_next(chain, ()), actor=actor)
+        return
     level = rules.lowest_level(remedy.amount or Decimal(0), authority_limits())
     approvers = (
         User.objects.active().filter(roles__code=level.role).distinct()
@@ -123,11 +132,67 @@ def _remedy_lock(remedy: Remedy) -> Remedy:
     return remedy
 
 
-def may_approve_remedy(user, remedy: Remedy, *, limits: list[rules.Limit] | None = None) -> bool:
-    """Within the user's approval authority (核决权限), never the requester's own.
-    *limits* (``authority_limits()``) may be given to read them once for many remedies."""
+def remedy_chain(
+    remedy: Remedy, *, steps: list[rules.ChainStep] | None = None
+) -> list[rules.ChainStep]:
+    """The approval chain a sales allowance is signed through (CMP-21), in order; empty
+    for other remedies, which one approver decides within their authority."""
+    if remedy.kind != RemedyKind.ALLOWANCE:
+        return []
+    if steps is None:
+        steps = approval_chain_steps()
+    return rules.chain_for(remedy.amount or Decimal(0), steps)
+
+
+def _holds_level(user, remedy: Remedy, step: rules.ChainStep) -> bool:
+    """Whether *user* may sign *step* of the remedy's chain: holds its role (a department
+    head: over the handling department) and signed no other level of it."""
+    if not user.is_active or remedy.requested_by_id == user.pk:
+        return False
+    if step.role not in user.role_codes():
+        return False
+    if any(sig.signed_by_id == user.pk for sig in remedy.signatures.all()):
+        return False
+    if step.role == RoleCode.DEPARTMENT_HEAD:
+        return any(in_department(user, d) for d in _manager_departments(remedy))
+    return True
+
+
+def _manager_departments(remedy: Remedy) -> list:
+    """The departments whose head signs a department-manager level: the handling
+    department, the responsible department and the requester's department."""
+    found = [
+        remedy.case.ticket.department,
+        remedy.case.responsible_department,
+        remedy.requested_by.department,
+    ]
+    return [d for d in found if d is not None]
+
+
+def remedy_next_level(
+    remedy: Remedy, *, steps: list[rules.ChainStep] | None = None
+) -> rules.ChainStep | None:
+    """The level of the chain to sign next (``None``: no chain, or it is complete)."""
+    chain = remedy_chain(remedy, steps=steps)
+    return rules.chain_next(chain, (sig.step_order for sig in remedy.signatures.all()))
+
+
+def may_approve_remedy(
+    user,
+    remedy: Remedy,
+    *,
+    limits: list[rules.Limit] | None = None,
+    steps: list[rules.ChainStep] | None = None,
+) -> bool:
+    """Within the user's approval authority (核决权限), never the requester's own. A sales
+    allowance is signed level by level: only a holder of the next level may sign it.
+    *limits* (``authority_limits()``) and *steps* (``approval_chain_steps()``) may be given
+    to read them once for many remedies."""
     if remedy.requested_by_id == user.pk or not user.is_active:
         return False
+    if remedy_chain(remedy, steps=steps):
+        step = remedy_next_level(remedy, steps=steps)
+        return step is not None and _holds_level(user, remedy, step)
     if limits is None:
         limits = authority_limits()
     level = rules.approving_level(user.role_codes(), remedy.amount or Decimal(0), limits)
@@ -156,6 +221,10 @@ def remedy_decide(
                 )
             }
         )
+    note = (note or "").strip()
+    chain = remedy_chain(remedy)
+    if chain:
+        return _remedy_sign(remedy, chain, actor=actor, approve=approve, note=note, now=now)
     amount = remedy.amount or Decimal(0)
     limits = authority_limits()
     if not may_approve_remedy(actor, remedy, limits=limits):
@@ -167,7 +236,6 @@ def remedy_decide(
                 "level": level.label if level else _("a level that covers the amount"),
             }
         )
-    note = (note or "").strip()
     if not approve and not note:
         raise ValidationError(
             {
@@ -202,6 +270,105 @@ def remedy_decide(
         kind=NotificationKind.COMPLAINT_DECISION,
         subject=case_subject(case),
     )
+    return remedy
+
+
+def _signers_tell(remedy: Remedy, step: rules.ChainStep | None, *, actor: User) -> None:
+    """Notify the holders of the chain's next level (department heads: of the handling
+    department), never the requester or whoever signed already."""
+    if step is None:
+        return
+    case = remedy.case
+    signers = User.objects.active().filter(roles__code=step.role).distinct()
+    if step.role == RoleCode.DEPARTMENT_HEAD:
+        signers = [u for u in signers if _holds_level(u, remedy, step)]
+    skip = {sig.signed_by_id for sig in remedy.signatures.all()} | {
+        actor.pk,
+        remedy.requested_by_id,
+    }
+    notify(
+        [u for u in signers if u.pk not in skip],
+        _("Complaint %(number)s: a sales allowance awaits your signature (%(level)s)")
+        % {"number": case.register_no, "level": step.label},
+        case_url(case),
+    )
+
+
+def _remedy_sign(
+    remedy: Remedy,
+    chain: list[rules.ChainStep],
+    *,
+    actor: User,
+    approve: bool,
+    note: str,
+    now: datetime,
+) -> Remedy:
+    """Sign the next level of an allowance's chain (CMP-21). A refusal ends the chain with
+    its reason; the last signature approves the allowance and issues its certificate."""
+    case = remedy.case
+    step = rules.chain_next(chain, (sig.step_order for sig in remedy.signatures.all()))
+    assert step is not None  # a pending remedy with a chain has a level left to sign
+    if not _holds_level(actor, remedy, step):
+        raise PermissionDenied(
+            _("The sales allowance is waiting for the signature of %(level)s: not yours.")
+            % {"level": step.label}
+        )
+    if not approve and not note:
+        raise ValidationError(
+            {
+                "note": ValidationError(
+                    _("Give the reason for rejecting it."), code="rejection_needs_reason"
+                )
+            }
+        )
+    RemedySignature.objects.create(
+        remedy=remedy,
+        step_order=step.order,
+        label=step.label,
+        role=step.role,
+        signed_by=actor,
+        signed_at=now,
+        approved=approve,
+        note=note,
+    )
+    following = rules.chain_next(chain, [*(s.order for s in chain if s.order <= step.order)])
+    if not approve:
+        remedy.status = RemedyStatus.REJECTED
+    elif following is None:
+        remedy.status = RemedyStatus.APPROVED
+        day = timezone.localdate(now)
+        serial = counter_next(RegisterCounter, f"allowance:{day:%Y-%m}")
+        remedy.certificate_no = f"ZR{day:%Y%m}{serial:03d}"
+        remedy.certificate_issued_at = now
+    if remedy.status != RemedyStatus.PENDING:
+        remedy.approved_by = actor
+        remedy.approved_at = now
+        remedy.approval_level = step.label
+        remedy.decision_note = note
+    remedy.save()
+    if not approve:
+        text = _("Sales allowance %(what)s refused at %(level)s: %(note)s")
+    elif following is None:
+        text = _("Sales allowance %(what)s signed at %(level)s: certificate %(certificate)s issued")
+    else:
+        text = _("Sales allowance %(what)s signed at %(level)s; next: %(next)s")
+    values = {
+        "what": _remedy_what(remedy),
+        "level": step.label,
+        "note": note,
+        "certificate": remedy.certificate_no,
+        "next": following.label if following else "",
+    }
+    case_note(case, actor=actor, now=now, text=text % values)
+    if remedy.status == RemedyStatus.PENDING:
+        _signers_tell(remedy, following, actor=actor)
+    else:
+        notify(
+            [remedy.requested_by],
+            _("Complaint %(number)s: remedy %(decision)s")
+            % {"number": case.register_no, "decision": remedy.get_status_display()},
+            case_url(case),
+        )
     return remedy
 
 

@@ -49,6 +49,7 @@ def at_fault_case(org, valid_case):
             facts="争吵属实",
             root_cause="未培训",
             responsibility="at_fault",
+            fault_cause="negligence",
             responsible_department=org.repairs,
             responsible_person=org.handler,
         )
@@ -96,6 +97,7 @@ def test_an_attribution_at_fault_needs_the_department_and_the_root_cause(org, va
     )
     assert response.status_code == 400
     assert sorted(rules_broken(response)) == [
+        ("fault_cause", "at_fault_needs_cause"),
         ("responsible_department", "at_fault_needs_department"),
         ("root_cause", "at_fault_needs_root_cause"),
     ]
@@ -114,6 +116,7 @@ def test_the_responsible_person_works_in_the_responsible_department(org, valid_c
             "responsibility": "at_fault",
             "responsible_department": org.repairs.code,
             "responsible_person": org.agent.username,
+            "fault_cause": "negligence",
         },
     )
     assert response.status_code == 400

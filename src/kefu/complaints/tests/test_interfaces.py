@@ -220,6 +220,7 @@ def test_the_inspector_rules_valid_and_attributes_on_the_page(org, complaint, cl
             "attribute-facts": "争吵属实",
             "attribute-root_cause": "未培训",
             "attribute-responsibility": "at_fault",
+            "attribute-fault_cause": "negligence",
             "attribute-responsible_department": org.repairs.pk,
             "attribute-responsible_person": org.handler.pk,
         },
@@ -238,6 +239,7 @@ def test_a_penalty_out_of_the_band_is_refused_on_the_page(org, complaint, client
         facts="x",
         root_cause="y",
         responsibility="at_fault",
+        fault_cause="negligence",
         responsible_department=org.repairs,
         responsible_person=org.handler,
     )
@@ -259,6 +261,7 @@ def test_printable_pages(org, complaint, client_as):
         facts="x",
         root_cause="y",
         responsibility="at_fault",
+        fault_cause="negligence",
         responsible_department=org.repairs,
         responsible_person=org.handler,
     )
@@ -288,6 +291,7 @@ def test_the_penalty_review_page_names_a_missing_decision_and_decides_a_given_on
         facts="x",
         root_cause="y",
         responsibility="at_fault",
+        fault_cause="negligence",
         responsible_department=org.repairs,
         responsible_person=org.handler,
     )
@@ -353,6 +357,7 @@ def test_api_actions_and_refusals(org, complaint, client_as):
             "responsibility": "at_fault",
             "responsible_department": "rep",
             "responsible_person": "handler",
+            "fault_cause": "negligence",
         },
         content_type="application/json",
     )

@@ -183,6 +183,7 @@ def _valid_and_attributed(case, org):
         facts="维修工与客户争吵",
         root_cause="未按服务规范沟通",
         responsibility="at_fault",
+        fault_cause="negligence",
         responsible_department=org.repairs,
         responsible_person=org.handler,
     )
@@ -204,6 +205,7 @@ def test_attribution_refuses_a_person_outside_the_department(org, complaint):
             facts="事实",
             root_cause="原因",
             responsibility="at_fault",
+            fault_cause="negligence",
             responsible_department=org.repairs,
             responsible_person=org.agent,
         )
@@ -283,8 +285,10 @@ def repairs_case(org, complaint):
 
 
 def test_a_head_approves_within_the_limit(org, repairs_case):
+    # compensation has one approver within authority; an allowance goes through its
+    # approval chain (test_approval_chain.py)
     remedy = services.remedy_request(
-        case=repairs_case, actor=org.handler, kind="allowance", amount="800", description="折让"
+        case=repairs_case, actor=org.handler, kind="compensation", amount="800", description="赔偿"
     )
     remedy = services.remedy_decide(remedy=remedy, actor=org.head, approve=True)
     assert remedy.status == "approved"

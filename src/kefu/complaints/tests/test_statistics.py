@@ -16,6 +16,17 @@ from kefu.tickets.states import Action
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _one_signature(db):
+    """These figures count allowances, not their signatures: the general manager alone
+    signs them here (the chain itself is tested in test_approval_chain.py)."""
+    from kefu.complaints.rules import ChainStep
+    from kefu.complaints.services.configuration import approval_chain_set
+
+    approval_chain_set(steps=[ChainStep(order=1, role="general_manager", label="总经理")])
+
+
 QUERIES = 36  # the trend's six months of figures, then what only the month shows
 
 
@@ -33,6 +44,7 @@ def closed_valid(case, org, *, allowance=None, fine=None, handler=None):
         facts="x",
         root_cause="y",
         responsibility="at_fault",
+        fault_cause="negligence",
         responsible_department=org.repairs,
         responsible_person=org.handler,
     )
@@ -40,7 +52,8 @@ def closed_valid(case, org, *, allowance=None, fine=None, handler=None):
         remedy = services.remedy_request(
             case=case, actor=org.inspector, kind="allowance", amount=allowance, description="折让"
         )
-        services.remedy_decide(remedy=remedy, actor=org.gm, approve=True)
+        remedy = services.remedy_decide(remedy=remedy, actor=org.gm, approve=True)
+        assert remedy.status == "approved"
     if fine:
         services.penalty_propose(
             case=case, actor=org.inspector, person=org.handler, fine=fine, reason="x"

@@ -18,6 +18,7 @@ from kefu.followups.models import (
     ReturnVisitPlan,
 )
 from kefu.followups.permissions import (
+    may_configure,
     may_plan,
     may_supervise,
 )
@@ -213,12 +214,29 @@ def _plan_holidays(planned: list, *, rule: PlanRule, scoped, year_start: date, u
 
 
 def _plan_new_year(planned: list, *, rule: PlanRule, scoped, year_start: date, until: date):
-    """A year-end visit to the customers of the rule's grades."""
+    """The December New Year greeting and needs survey (RV-11, NTF-05) to the customers of
+    the rule's audience: by default every new and existing customer."""
     params = _rule_params(rule)
-    grades = params.get("grades", ["A"])
+    audience = rules.new_year_audience(params)
     month, day = int(params.get("month", 12)), int(params.get("day", 1))
-    for due_on in rules.yearly_dates(month, day, start=year_start, until=until):
-        for customer in scoped.filter(grade__in=grades):
+    dates = rules.yearly_dates(month, day, start=year_start, until=until)
+    if not dates:
+        return
+    customers = scoped.prefetch_related("tags")
+    if audience.grades:
+        customers = customers.filter(grade__in=audience.grades)
+    for customer in customers:
+        started_on = customer.cooperation_started_on or timezone.localdate(customer.created_at)
+        tags = {tag.name for tag in customer.tags.all()}
+        for due_on in dates:
+            if not rules.in_new_year_audience(
+                audience,
+                grade=customer.grade,
+                started_on=started_on,
+                year=due_on.year,
+                tags=tags,
+            ):
+                continue
             _add(
                 planned,
                 key=f"{rule.code}:k{customer.pk}:{due_on}",
@@ -228,6 +246,65 @@ def _plan_new_year(planned: list, *, rule: PlanRule, scoped, year_start: date, u
                 due_on=due_on,
                 assignee=customer.account_manager,
             )
+
+
+@transaction.atomic
+def new_year_audience_set(
+    *,
+    rule: PlanRule,
+    actor: User,
+    grades: list[str],
+    new_customers: bool,
+    existing_customers: bool,
+    tags: list[str],
+) -> PlanRule:
+    """Set whom the New Year greeting and needs survey reaches (RV-11, NTF-05): grades
+    (none: every grade), new and/or existing customers, tags (none: any)."""
+    from kefu.customers.models import Tag
+    from kefu.customers.services.policy import current_policy
+
+    if not may_configure(actor):
+        raise PermissionDenied(_("Only an administrator sets the campaign's audience."))
+    rule = PlanRule.objects.select_for_update().get(pk=rule.pk)
+    errors: dict[str, ValidationError] = {}
+    if rule.kind != PlanKind.NEW_YEAR:
+        errors["rule"] = ValidationError(
+            _("The rule is not a New Year campaign."), code="not_new_year_rule"
+        )
+    allowed = [g.code for g in current_policy().grades]
+    grades = [g.strip() for g in grades if g and g.strip()]
+    unknown = [g for g in grades if g not in allowed]
+    if unknown:
+        errors["grades"] = ValidationError(
+            _("Grades %(grades)s are not configured grades (%(allowed)s).")
+            % {"grades": "、".join(unknown), "allowed": "、".join(allowed)},
+            code="unknown_grade",
+        )
+    if not (new_customers or existing_customers):
+        errors["new_customers"] = ValidationError(
+            _("Choose new customers, existing customers or both: nobody would be greeted."),
+            code="audience_empty",
+        )
+    tags = list(dict.fromkeys(t.strip() for t in tags if t and t.strip()))
+    known = set(Tag.objects.filter(name__in=tags).values_list("name", flat=True))
+    missing = sorted(set(tags) - known)
+    if missing:
+        errors["tags"] = ValidationError(
+            _("No customer has the tags %(tags)s.") % {"tags": "、".join(missing)},
+            code="unknown_tag",
+        )
+    if errors:
+        raise ValidationError(errors)
+    audience = rules.NewYearAudience(
+        grades=tuple(dict.fromkeys(grades)),
+        new_customers=new_customers,
+        existing_customers=existing_customers,
+        tags=tuple(tags),
+    )
+    rule.params = {**_rule_params(rule), **audience.params()}
+    rule.full_clean()
+    rule.save(update_fields=["params"])
+    return rule
 
 
 def _create_planned(planned: list[dict], *, now: datetime) -> int:

@@ -1,20 +1,30 @@
 """``kefu complaints``: seed rows, confidential handlers, and the month's statistics."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from kefu.complaints import rules, selectors
 from kefu.complaints.seeds import CONFIDENTIAL_GROUP
-from kefu.complaints.services.configuration import seeds_ensure
+from kefu.complaints.services.configuration import (
+    approval_chain_set,
+    approval_chain_steps,
+    seeds_ensure,
+)
 from kefu.org.models import User
+from kefu.org.roles import RoleCode
 
 
 class Command(BaseCommand):
     help = (
         "Complaints. ensure: create missing settings, classes, approval authorities; "
         "handlers list|add|remove USERNAME: the tip-off confidential handlers; "
-        "stats [--month YYYY-MM]: print the month's complaint statistics."
+        "stats [--month YYYY-MM]: print the month's complaint statistics; "
+        "chain [ROLE:LEVEL[:FROM[:TO]] …]: print, or replace, the sales-allowance "
+        "certificate's approval chain (levels in signing order)."
     )
 
     def add_arguments(self, parser):
@@ -25,6 +35,13 @@ class Command(BaseCommand):
         handlers.add_argument("username", nargs="?")
         stats = sub.add_parser("stats", help="the month's complaint statistics")
         stats.add_argument("--month", help="YYYY-MM (default: last month)")
+        chain = sub.add_parser("chain", help="the sales-allowance certificate's approval chain")
+        chain.add_argument(
+            "levels",
+            nargs="*",
+            help="ROLE:LEVEL[:FROM[:TO]] in signing order, e.g. "
+            "department_head:（副）经理 general_manager:（副）总经理:5000",
+        )
 
     def handle(self, *args, action, **options):
         if action == "ensure":
@@ -32,8 +49,39 @@ class Command(BaseCommand):
             self.stdout.write("投诉基础数据已就绪。")
         elif action == "handlers":
             self._handlers(options["verb"], options.get("username"))
+        elif action == "chain":
+            self._chain(options.get("levels") or [])
         else:
             self._stats(options.get("month"))
+
+    def _chain(self, levels: list[str]) -> None:
+        if levels:
+            steps = []
+            for order, text in enumerate(levels, start=1):
+                parts = text.split(":")
+                if len(parts) < 2 or len(parts) > 4 or parts[0] not in RoleCode.values:
+                    raise CommandError(f"级别“{text}”应写成 角色:名称[:起金额[:止金额]]。")
+                try:
+                    amounts = [Decimal(p) if p else None for p in parts[2:]] + [None, None]
+                except InvalidOperation:
+                    raise CommandError(f"级别“{text}”的金额不是数字。") from None
+                steps.append(
+                    rules.ChainStep(
+                        order=order,
+                        role=parts[0],
+                        label=parts[1],
+                        min_amount=amounts[0],
+                        max_amount=amounts[1],
+                    )
+                )
+            try:
+                approval_chain_set(steps=steps)
+            except ValidationError as exc:
+                raise CommandError("；".join(exc.messages)) from None
+        for step in approval_chain_steps():
+            low = "—" if step.min_amount is None else f"{step.min_amount}"
+            high = "—" if step.max_amount is None else f"{step.max_amount}"
+            self.stdout.write(f"{step.order}\t{step.label}\t{step.role}\t{low}\t{high}")
 
     def _handlers(self, verb, username):
         seeds_ensure()
