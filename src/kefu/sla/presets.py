@@ -314,13 +314,19 @@ PRESETS: dict[str, Preset] = {
                 code="quality-complaint",
                 name="客户投诉（质量体系）",
                 source=(
-                    "CMP-24 (S4 制度5 第六条)：1 天内达成初步协议；3 天内报告总经理；"
+                    "CMP-24 (S4 制度5 第六条)：1 天内达成初步协议；调查后 3 天内报告总经理；"
                     "一周内处理完毕；处理完当天电话回访"
                 ),
                 ticket_types=("complaint",),
                 milestones=(
                     M(K.HANDLING_OPINION, 1, Unit.CALENDAR_DAYS, label="与客户达成初步协议"),
-                    M(K.REPORT, 3, Unit.CALENDAR_DAYS, label="报告总经理"),
+                    M(
+                        K.REPORT,
+                        3,
+                        Unit.CALENDAR_DAYS,
+                        starts_at=INVESTIGATION_FINISHED,
+                        label="报告总经理",
+                    ),
                     M(K.RESOLUTION, 7, Unit.CALENDAR_DAYS),
                     M(
                         K.RETURN_VISIT,
