@@ -64,6 +64,7 @@ class Row:
     breached: dict[str, datetime] = field(default_factory=dict)  # kind → breached at
     investigated: tuple[str, ...] = ()  # departments (``org`` attributes) at the closure
     hard_due: datetime | None = None
+    channel: str = "hotline"
 
 
 ROWS = [
@@ -88,6 +89,24 @@ ROWS = [
         due_later={"return_visit": (at(2026, 3, 4, 18, 0), "RPR-02: 修复后 48 小时回访")},
         breached={"arrival": at(2026, 3, 2, 12, 0)},
         investigated=("repairs",),
+    ),
+    Row(
+        "heating",
+        "repair",
+        "heating-escalated",  # the channel decides before the repair policies
+        at(2026, 3, 7, 21, 0),  # a Saturday evening: 24×7
+        due={"reply": (at(2026, 3, 7, 22, 0), "WO-08: 上级转办事项 1 小时内回复结果")},
+        story=(
+            (at(2026, 3, 7, 21, 10), "sign", None),
+            (at(2026, 3, 7, 22, 1), "sweep", None),
+            (None, "urged", None),
+            (at(2026, 3, 7, 22, 30), "reach", "reply"),
+            (at(2026, 3, 7, 23, 0), "resolve", None),
+            (at(2026, 3, 7, 23, 30), "close", None),
+        ),
+        breached={"reply": at(2026, 3, 7, 22, 0)},
+        investigated=("repairs",),
+        channel="superior_transfer",
     ),
     Row(
         "power",
@@ -272,7 +291,7 @@ def deadlines(ticket) -> dict[str, TicketDeadline]:
     return {d.kind: d for d in TicketDeadline.objects.filter(ticket=ticket)}
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[f"{r.industry}-{r.order}" for r in ROWS])
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.industry}-{r.order}-{r.channel}" for r in ROWS])
 def test_industry_preset_order_end_to_end(
     row,
     org,
@@ -283,7 +302,9 @@ def test_industry_preset_order_end_to_end(
     sla_preset_load(industry=row.industry)
     category, handler, signer = _order(org, catalog, row.order)
     with time_machine.travel(row.received, tick=False):
-        ticket = new_ticket(category=category, dispatch=True, title="预置时限核对")
+        ticket = new_ticket(
+            category=category, channel=row.channel, dispatch=True, title="预置时限核对"
+        )
     ticket.refresh_from_db()
     assert ticket.sla_policy_code == row.policy
 
