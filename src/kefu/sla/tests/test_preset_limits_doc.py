@@ -56,3 +56,26 @@ def test_the_command_prints_the_table(capsys):
     assert capsys.readouterr().out.strip() == presets.limits_markdown().strip()
     call_command("sla", "presets")
     assert "quality" in capsys.readouterr().out
+
+
+def test_stored_quality_complaint_report_moves_to_the_end_of_the_investigation(db):
+    """Migration sla 0012: a stored quality-system report counted from acceptance (the old
+    preset) counts from the investigation's end; one an administrator changed stays."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from kefu.sla.models import SlaMilestone
+    from kefu.sla.services import sla_preset_load
+
+    migration = import_module(
+        "kefu.sla.migrations.0012_quality_complaint_report_after_investigation"
+    )
+    sla_preset_load(industry="quality")
+    report = SlaMilestone.objects.filter(policy__code="quality-complaint", kind="report")
+    report.update(starts_at="acceptance")  # as the old preset stored it
+    migration.forward(apps, None)
+    assert list(report.values_list("starts_at", flat=True)) == ["investigation_finished"]
+    report.update(starts_at="met:handling_opinion")  # an administrator's own choice
+    migration.forward(apps, None)
+    assert list(report.values_list("starts_at", flat=True)) == ["met:handling_opinion"]
