@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kefu.calendars.workcal import Unit
+from kefu.sla.policy import CONDITION_FIELDS, MET_PREFIX
 from kefu.sla.policy import MilestoneKind as K
 from kefu.sla.policy import StartsAt as S
 
@@ -56,6 +57,7 @@ class PresetMilestone:
     pauses: bool = True
     warning_thresholds: tuple[int, ...] = (50, 80)
     default: bool = False  # True: the sources give no value; kefu's documented default
+    rule: str = ""  # the requirement (rule id) the limit comes from, or where the default is
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def _escalated(prefix: str) -> PresetPolicy:
         name="上级转办事项",
         source="WO-08 (S4 制度10 四)：上级转办事项 1 小时内回复结果",
         channels=("superior_transfer",),
-        milestones=(M(K.REPLY, 1, Unit.HOURS, ALWAYS_OPEN, label="回复转办结果"),),
+        milestones=(M(K.REPLY, 1, Unit.HOURS, ALWAYS_OPEN, label="回复转办结果", rule="WO-08"),),
     )
 
 
@@ -103,7 +105,7 @@ def _tip_off(prefix: str) -> PresetPolicy:
         name="举报",
         source="举报 10 个工作日内答复（默认时限，同 CMP-27/28）",
         ticket_types=("tip_off",),
-        milestones=(M(K.REPLY, 10, Unit.WORKING_DAYS),),
+        milestones=(M(K.REPLY, 10, Unit.WORKING_DAYS, rule="CMP-27"),),
     )
 
 
@@ -116,9 +118,16 @@ def _repairs(prefix: str, source_note: str) -> tuple[PresetPolicy, ...]:
             ticket_types=("repair",),
             categories=("leak",),
             milestones=(
-                M(K.ARRIVAL, 30, Unit.MINUTES, ALWAYS_OPEN),
-                M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN, default=True),
-                M(K.RETURN_VISIT, 48, Unit.HOURS, ALWAYS_OPEN, starts_at=S.RESOLUTION),
+                M(K.ARRIVAL, 30, Unit.MINUTES, ALWAYS_OPEN, rule="RPR-01"),
+                M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN, default=True, rule="RPR-01"),
+                M(
+                    K.RETURN_VISIT,
+                    48,
+                    Unit.HOURS,
+                    ALWAYS_OPEN,
+                    starts_at=S.RESOLUTION,
+                    rule="RPR-02",
+                ),
             ),
         ),
         P(
@@ -130,10 +139,17 @@ def _repairs(prefix: str, source_note: str) -> tuple[PresetPolicy, ...]:
             ),
             ticket_types=("repair",),
             milestones=(
-                M(K.FIRST_CONTACT, 30, Unit.MINUTES, ALWAYS_OPEN),
-                M(K.ARRIVAL, 2, Unit.HOURS, ALWAYS_OPEN),
-                M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN),
-                M(K.RETURN_VISIT, 48, Unit.HOURS, ALWAYS_OPEN, starts_at=S.RESOLUTION),
+                M(K.FIRST_CONTACT, 30, Unit.MINUTES, ALWAYS_OPEN, rule="RPR-01"),
+                M(K.ARRIVAL, 2, Unit.HOURS, ALWAYS_OPEN, rule="RPR-01"),
+                M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN, rule="RPR-01"),
+                M(
+                    K.RETURN_VISIT,
+                    48,
+                    Unit.HOURS,
+                    ALWAYS_OPEN,
+                    starts_at=S.RESOLUTION,
+                    rule="RPR-02",
+                ),
             ),
         ),
     )
@@ -152,9 +168,16 @@ PRESETS: dict[str, Preset] = {
                 source="WO-08、CMP-27/28 (S4 制度10)：1 小时内拿出处理意见；投诉 5 个工作日内答复",
                 ticket_types=("complaint",),
                 milestones=(
-                    M(K.HANDLING_OPINION, 1, Unit.HOURS),
-                    M(K.REPLY, 5, Unit.WORKING_DAYS),
-                    M(K.RETURN_VISIT, 2, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                    M(K.HANDLING_OPINION, 1, Unit.HOURS, rule="WO-08"),
+                    M(K.REPLY, 5, Unit.WORKING_DAYS, rule="CMP-27"),
+                    M(
+                        K.RETURN_VISIT,
+                        2,
+                        Unit.WORKING_DAYS,
+                        starts_at=S.RESOLUTION,
+                        default=True,
+                        rule="CMP-28",
+                    ),
                 ),
             ),
             P(
@@ -163,9 +186,16 @@ PRESETS: dict[str, Preset] = {
                 source="WO-08、CMP-27/28 (S4 制度10)：举报 10 个工作日内答复",
                 ticket_types=("tip_off",),
                 milestones=(
-                    M(K.HANDLING_OPINION, 1, Unit.HOURS),
-                    M(K.REPLY, 10, Unit.WORKING_DAYS),
-                    M(K.RETURN_VISIT, 2, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                    M(K.HANDLING_OPINION, 1, Unit.HOURS, rule="WO-08"),
+                    M(K.REPLY, 10, Unit.WORKING_DAYS, rule="CMP-27"),
+                    M(
+                        K.RETURN_VISIT,
+                        2,
+                        Unit.WORKING_DAYS,
+                        starts_at=S.RESOLUTION,
+                        default=True,
+                        rule="CMP-28",
+                    ),
                 ),
             ),
             P(
@@ -173,13 +203,13 @@ PRESETS: dict[str, Preset] = {
                 name="供热入网申请",
                 source="FLW-06 (S4 制度10)：最迟 3 个工作日内答复入网方案",
                 categories=("connection",),
-                milestones=(M(K.REPLY, 3, Unit.WORKING_DAYS, label="答复入网方案"),),
+                milestones=(M(K.REPLY, 3, Unit.WORKING_DAYS, label="答复入网方案", rule="FLW-06"),),
             ),
             P(
                 code="heating-general",
                 name="来信来电来访（其他）",
                 source="WO-08 (S4 制度10 四)：来信、来电、来访 1 小时内拿出处理意见",
-                milestones=(M(K.HANDLING_OPINION, 1, Unit.HOURS),),
+                milestones=(M(K.HANDLING_OPINION, 1, Unit.HOURS, rule="WO-08"),),
             ),
         ),
     ),
@@ -196,8 +226,22 @@ PRESETS: dict[str, Preset] = {
                 ticket_types=("repair",),
                 categories=("emergency_repair",),
                 milestones=(
-                    M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN, label="恢复供电"),
-                    M(K.REPLY, 1, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, label="回复工单"),
+                    M(
+                        K.RESOLUTION,
+                        24,
+                        Unit.HOURS,
+                        ALWAYS_OPEN,
+                        label="恢复供电",
+                        rule="anchors §4",
+                    ),
+                    M(
+                        K.REPLY,
+                        1,
+                        Unit.WORKING_DAYS,
+                        starts_at=S.RESOLUTION,
+                        label="回复工单",
+                        rule="anchors §4",
+                    ),
                 ),
             ),
             P(
@@ -205,7 +249,7 @@ PRESETS: dict[str, Preset] = {
                 name="计量装置异常",
                 source="95598 工单时限（anchors §4）：电能表异常 4 个工作日",
                 categories=("meter_anomaly",),
-                milestones=(M(K.RESOLUTION, 4, Unit.WORKING_DAYS),),
+                milestones=(M(K.RESOLUTION, 4, Unit.WORKING_DAYS, rule="anchors §4"),),
             ),
             P(
                 code="power-complaint",
@@ -213,8 +257,15 @@ PRESETS: dict[str, Preset] = {
                 source="来源未给出投诉时限（§23）：kefu 默认 5 个工作日答复、办结后 1 个工作日回访",
                 ticket_types=("complaint",),
                 milestones=(
-                    M(K.REPLY, 5, Unit.WORKING_DAYS, default=True),
-                    M(K.RETURN_VISIT, 1, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                    M(K.REPLY, 5, Unit.WORKING_DAYS, default=True, rule="§23"),
+                    M(
+                        K.RETURN_VISIT,
+                        1,
+                        Unit.WORKING_DAYS,
+                        starts_at=S.RESOLUTION,
+                        default=True,
+                        rule="§23",
+                    ),
                 ),
             ),
             P(
@@ -225,13 +276,22 @@ PRESETS: dict[str, Preset] = {
                     "kefu 默认 15 个工作日"
                 ),
                 categories=("connection",),
-                milestones=(M(K.REPLY, 15, Unit.WORKING_DAYS, label="答复供电方案", default=True),),
+                milestones=(
+                    M(
+                        K.REPLY,
+                        15,
+                        Unit.WORKING_DAYS,
+                        label="答复供电方案",
+                        default=True,
+                        rule="FLW-05、§23",
+                    ),
+                ),
             ),
             P(
                 code="power-general",
                 name="其他服务诉求",
                 source="95598 工单时限（anchors §4）：其他服务诉求 5 个工作日",
-                milestones=(M(K.RESOLUTION, 5, Unit.WORKING_DAYS),),
+                milestones=(M(K.RESOLUTION, 5, Unit.WORKING_DAYS, rule="anchors §4"),),
             ),
         ),
     ),
@@ -247,7 +307,7 @@ PRESETS: dict[str, Preset] = {
                 name="业主意见建议",
                 source="CHN-08：意见箱每日收集一次，两个工作日内专人负责回复",
                 ticket_types=("suggestion",),
-                milestones=(M(K.REPLY, 2, Unit.WORKING_DAYS, label="回复意见建议"),),
+                milestones=(M(K.REPLY, 2, Unit.WORKING_DAYS, label="回复意见建议", rule="CHN-08"),),
             ),
             P(
                 code="property-complaint",
@@ -258,14 +318,15 @@ PRESETS: dict[str, Preset] = {
                 ),
                 ticket_types=("complaint",),
                 milestones=(
-                    M(K.HANDLING_OPINION, 24, Unit.HOURS, default=True),
-                    M(K.RESOLUTION, 5, Unit.WORKING_DAYS, default=True),
+                    M(K.HANDLING_OPINION, 24, Unit.HOURS, default=True, rule="CMP-33"),
+                    M(K.RESOLUTION, 5, Unit.WORKING_DAYS, default=True, rule="CMP-33"),
                     M(
                         K.RETURN_VISIT,
                         0,
                         Unit.CALENDAR_DAYS,
                         starts_at=S.RESOLUTION,
                         label="办结当天电话回访",
+                        rule="CMP-24、RV-02",
                     ),
                 ),
             ),
@@ -292,6 +353,7 @@ PRESETS: dict[str, Preset] = {
                         Unit.CALENDAR_DAYS,
                         starts_at=INVESTIGATION_FINISHED,
                         label="调查报告总经理",
+                        rule="CMP-08",
                     ),
                     M(
                         K.HANDLING_OPINION,
@@ -299,8 +361,9 @@ PRESETS: dict[str, Preset] = {
                         Unit.CALENDAR_DAYS,
                         starts_at=RESULT_RETURNED,
                         label="综合意见",
+                        rule="CMP-10",
                     ),
-                    M(K.RESOLUTION, 14, Unit.CALENDAR_DAYS, hard_limit_amount=21),
+                    M(K.RESOLUTION, 14, Unit.CALENDAR_DAYS, hard_limit_amount=21, rule="CMP-18"),
                 ),
             ),
         ),
@@ -314,20 +377,34 @@ PRESETS: dict[str, Preset] = {
                 code="quality-complaint",
                 name="客户投诉（质量体系）",
                 source=(
-                    "CMP-24 (S4 制度5 第六条)：1 天内达成初步协议；3 天内报告总经理；"
+                    "CMP-24 (S4 制度5 第六条)：1 天内达成初步协议；调查后 3 天内报告总经理；"
                     "一周内处理完毕；处理完当天电话回访"
                 ),
                 ticket_types=("complaint",),
                 milestones=(
-                    M(K.HANDLING_OPINION, 1, Unit.CALENDAR_DAYS, label="与客户达成初步协议"),
-                    M(K.REPORT, 3, Unit.CALENDAR_DAYS, label="报告总经理"),
-                    M(K.RESOLUTION, 7, Unit.CALENDAR_DAYS),
+                    M(
+                        K.HANDLING_OPINION,
+                        1,
+                        Unit.CALENDAR_DAYS,
+                        label="与客户达成初步协议",
+                        rule="CMP-24",
+                    ),
+                    M(
+                        K.REPORT,
+                        3,
+                        Unit.CALENDAR_DAYS,
+                        starts_at=INVESTIGATION_FINISHED,
+                        label="报告总经理",
+                        rule="CMP-24",
+                    ),
+                    M(K.RESOLUTION, 7, Unit.CALENDAR_DAYS, rule="CMP-24"),
                     M(
                         K.RETURN_VISIT,
                         0,
                         Unit.CALENDAR_DAYS,
                         starts_at=S.RESOLUTION,
                         label="处理完当天电话回访",
+                        rule="CMP-24",
                     ),
                 ),
             ),
@@ -347,9 +424,16 @@ PRESETS: dict[str, Preset] = {
                 ),
                 ticket_types=("complaint",),
                 milestones=(
-                    M(K.FIRST_CONTACT, 4, Unit.WORKING_HOURS, default=True),
-                    M(K.RESOLUTION, 5, Unit.WORKING_DAYS, default=True),
-                    M(K.RETURN_VISIT, 1, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                    M(K.FIRST_CONTACT, 4, Unit.WORKING_HOURS, default=True, rule="§23"),
+                    M(K.RESOLUTION, 5, Unit.WORKING_DAYS, default=True, rule="§23"),
+                    M(
+                        K.RETURN_VISIT,
+                        1,
+                        Unit.WORKING_DAYS,
+                        starts_at=S.RESOLUTION,
+                        default=True,
+                        rule="§23",
+                    ),
                 ),
             ),
             P(
@@ -358,8 +442,15 @@ PRESETS: dict[str, Preset] = {
                 source="来源未给出时限：kefu 默认 24 小时修复、修复后 1 个工作日回访",
                 ticket_types=("repair",),
                 milestones=(
-                    M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN, default=True),
-                    M(K.RETURN_VISIT, 1, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                    M(K.RESOLUTION, 24, Unit.HOURS, ALWAYS_OPEN, default=True, rule="§23"),
+                    M(
+                        K.RETURN_VISIT,
+                        1,
+                        Unit.WORKING_DAYS,
+                        starts_at=S.RESOLUTION,
+                        default=True,
+                        rule="§23",
+                    ),
                 ),
             ),
         ),
@@ -379,8 +470,8 @@ PRESETS: dict[str, Preset] = {
                 ),
                 ticket_types=("complaint",),
                 milestones=(
-                    M(K.REPLY, 24, Unit.HOURS, label="回复处理进度"),
-                    M(K.REPLY, 5, Unit.WORKING_DAYS, label="书面答复", default=True),
+                    M(K.REPLY, 24, Unit.HOURS, label="回复处理进度", rule="CMP-32"),
+                    M(K.REPLY, 5, Unit.WORKING_DAYS, label="书面答复", default=True, rule="CMP-32"),
                 ),
             ),
             P(
@@ -389,9 +480,31 @@ PRESETS: dict[str, Preset] = {
                 source="RV-03：每案必访；限时查勘定损、限时理算无数值（§23 第 11 条），kefu 默认",
                 categories=("claim",),
                 milestones=(
-                    M(K.ARRIVAL, 24, Unit.HOURS, ALWAYS_OPEN, label="查勘定损", default=True),
-                    M(K.RESOLUTION, 10, Unit.WORKING_DAYS, label="理算赔付", default=True),
-                    M(K.RETURN_VISIT, 3, Unit.WORKING_DAYS, starts_at=S.RESOLUTION, default=True),
+                    M(
+                        K.ARRIVAL,
+                        24,
+                        Unit.HOURS,
+                        ALWAYS_OPEN,
+                        label="查勘定损",
+                        default=True,
+                        rule="§23 第 11 条",
+                    ),
+                    M(
+                        K.RESOLUTION,
+                        10,
+                        Unit.WORKING_DAYS,
+                        label="理算赔付",
+                        default=True,
+                        rule="§23 第 11 条",
+                    ),
+                    M(
+                        K.RETURN_VISIT,
+                        3,
+                        Unit.WORKING_DAYS,
+                        starts_at=S.RESOLUTION,
+                        default=True,
+                        rule="RV-03",
+                    ),
                 ),
             ),
         ),
@@ -399,3 +512,96 @@ PRESETS: dict[str, Preset] = {
 }
 
 INDUSTRY_CHOICES = [(key, preset.name) for key, preset in PRESETS.items()]
+
+
+# ------------------------------------------------------------------ the table in docs/sla.md
+
+DOC_START = "<!-- preset-limits:start (generated by kefu.sla.presets.limits_markdown) -->"
+DOC_END = "<!-- preset-limits:end -->"
+
+_KIND_ZH: dict[str, str] = {
+    K.FIRST_CONTACT: "首次联系",
+    K.ARRIVAL: "到场",
+    K.HANDLING_OPINION: "处理意见",
+    K.RESOLUTION: "办结",
+    K.REPLY: "答复",
+    K.REPORT: "报告",
+    K.RETURN_VISIT: "回访",
+}
+_UNIT_ZH: dict[str, str] = {
+    Unit.MINUTES: "分钟",
+    Unit.HOURS: "小时",
+    Unit.WORKING_MINUTES: "工作分钟",
+    Unit.WORKING_HOURS: "工作小时",
+    Unit.WORKING_DAYS: "工作日",
+    Unit.CALENDAR_DAYS: "自然日",
+}
+_START_ZH: dict[str, str] = {
+    S.ACCEPTANCE: "受理",
+    S.RESOLUTION: "办结",
+    S.PREVIOUS: "上一节点达成",
+    INVESTIGATION_FINISHED: "投诉调查结束 (`investigation_finished`)",
+    RESULT_RETURNED: "协商结果返回 (`result_returned`)",
+}
+_CALENDAR_ZH: dict[str, str] = {STANDARD: "工作日历", ALWAYS_OPEN: "24×7"}
+
+
+def _conditions(policy: PresetPolicy) -> str:
+    parts = [
+        f"{name}={','.join(getattr(policy, name))}"
+        for name in CONDITION_FIELDS
+        if getattr(policy, name)
+    ]
+    return "; ".join(parts) or "任意"
+
+
+def _start(code: str) -> str:
+    if code.startswith(MET_PREFIX):
+        kind = code[len(MET_PREFIX) :]
+        return f"{_KIND_ZH.get(kind, kind)}达成"
+    return _START_ZH.get(code, f"`{code}`")
+
+
+def limits_markdown(presets: dict[str, Preset] | None = None) -> str:
+    """Every limit of every industry preset as Markdown, one table per industry and one row
+    per limit: its policy and conditions, the milestone, the amount, the unit (hours,
+    working days, calendar days …), the calendar, the event its clock starts at and the
+    rule it comes from. docs/sla.md carries this text between ``DOC_START`` and ``DOC_END``.
+    """
+    from django.utils import translation
+
+    lines: list[str] = []
+    with translation.override("zh-hans"):
+        for code, preset in (presets if presets is not None else PRESETS).items():
+            lines += [
+                f"### {preset.name} (`{code}`)",
+                "",
+                "| 策略 | 条件 | 时限节点 | 时限 | 单位 | 日历 | 计时起点 | 依据 |",
+                "|---|---|---|---:|---|---|---|---|",
+            ]
+            for policy in preset.policies:
+                for m in policy.milestones:
+                    kind = _KIND_ZH.get(m.kind, m.kind)
+                    amount = str(m.amount)
+                    if m.hard_limit_amount is not None:
+                        amount += f"（硬性 {m.hard_limit_amount}）"
+                    rule = m.rule + (" **[默认]**" if m.default else "")
+                    lines.append(
+                        f"| {policy.name} `{policy.code}` | {_conditions(policy)} "
+                        f"| {kind}{f'（{m.label}）' if m.label else ''} | {amount} "
+                        f"| {_UNIT_ZH.get(m.unit, m.unit)} "
+                        f"| {_CALENDAR_ZH.get(m.calendar, m.calendar)} "
+                        f"| {_start(m.starts_at)} | {rule} |"
+                    )
+            lines += ["", "依据原文：", ""]
+            lines += [f"- `{policy.code}`：{policy.source}" for policy in preset.policies]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def doc_with_limits(text: str, table: str | None = None) -> str:
+    """``text`` (docs/sla.md) with the part between the markers replaced by ``table``
+    (by default :func:`limits_markdown`)."""
+    start, end = text.index(DOC_START), text.index(DOC_END)
+    table = limits_markdown() if table is None else table
+    return text[: start + len(DOC_START)] + "\n\n" + table + "\n" + text[end:]

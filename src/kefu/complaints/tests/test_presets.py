@@ -10,7 +10,7 @@ from kefu.complaints.tests.conftest import at
 from kefu.sla.engine import facts_for
 from kefu.sla.models import TicketDeadline
 from kefu.sla.selectors import new_ticket_deadlines
-from kefu.sla.services import sla_preset_load
+from kefu.sla.services import clock_event_record, sla_preset_load
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +57,11 @@ def test_quality_system_agreement_report_close_and_same_day_call(org, complaint)
         case = complaint()
     got = limits(case)
     assert got[("handling_opinion", "与客户达成初步协议")] == at(2025, 3, 4, 17, 30)  # 1 day
-    assert got[("report", "报告总经理")] == at(2025, 3, 6, 17, 30)  # 3 days
     assert got[("resolution", "")] == at(2025, 3, 10, 17, 30)  # one week
+    # CMP-24: the report to the general manager is due 3 days after the investigation
+    assert got[("report", "报告总经理")] is None
+    clock_event_record(ticket=case.ticket, event="investigation_finished", at=at(2025, 3, 4, 15, 0))
+    assert limits(case)[("report", "报告总经理")] == at(2025, 3, 7, 17, 30)
     with time_machine.travel(at(2025, 3, 5, 15, 0), tick=False):
         tickets.ticket_transition(ticket=case.ticket, action=Action.SIGN, actor=org.inspector)
         tickets.ticket_transition(

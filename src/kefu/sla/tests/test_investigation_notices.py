@@ -157,3 +157,48 @@ def test_an_order_handed_on_while_overdue_is_urged_at_its_new_department(
     # 市场部 was not late: nothing for it to answer
     assert client_as(marketing_head).get("/sla/investigations/").status_code == 200
     assert not OverdueInvestigation.objects.filter(department=org.marketing).exists()
+
+
+def test_a_head_who_muted_overdue_reminders_still_gets_the_handover_urge_and_the_notice(
+    org,
+    new_ticket,  # noqa: F811
+    property_preset,  # noqa: F811
+    marketing_head,
+    django_capture_on_commit_callbacks,
+):
+    """The urge of an order handed on while overdue and the closure's investigation notice
+    ask the department to act: muting news about others' work does not silence them."""
+    from kefu.notify.models import NotificationKind
+    from kefu.notify.services import notification_mutes_set
+
+    notification_mutes_set(user=marketing_head, kinds=[NotificationKind.SLA_OVERDUE])
+    with time_machine.travel(T0, tick=False):
+        ticket = new_ticket(dispatch=True)
+    ticket = move(ticket, Action.SIGN, org.head, T0 + timedelta(minutes=5), owner=org.handler)
+    ticket = move(
+        ticket,
+        Action.TRANSFER,
+        org.head,
+        T0 + timedelta(hours=1),
+        reason="属于市场部职责",
+        department=org.marketing,
+    )
+    ticket = move(ticket, Action.SIGN, marketing_head, T0 + timedelta(hours=1, minutes=5))
+    sweep(T0 + timedelta(hours=2, minutes=1))  # the arrival is overdue in 市场部
+    ticket = move(
+        ticket,
+        Action.TRANSFER,
+        marketing_head,
+        T0 + timedelta(hours=3),
+        reason="退回维修部",
+        department=org.repairs,
+    )
+    handed_on = Notification.objects.filter(recipient=org.head, kind=NotificationKind.URGE)
+    assert any("维修部" in n.text for n in handed_on)
+
+    ticket = move(ticket, Action.SIGN, org.head, T0 + timedelta(hours=4), owner=org.handler)
+    ticket = move(ticket, Action.RESOLVE, org.handler, T0 + timedelta(hours=5), resolution="好")
+    with django_capture_on_commit_callbacks(execute=True):
+        move(ticket, Action.CLOSE, org.agent, T0 + timedelta(hours=6))
+    notice = Notification.objects.get(recipient=marketing_head, text__contains="查办单")
+    assert notice.kind == NotificationKind.TASK

@@ -1,11 +1,12 @@
-"""``kefu sla``: load an industry preset of SLA policies, list the policies, or explain
+"""``kefu sla``: load an industry preset of SLA policies, list the presets' limits
+(``presets --markdown``: the table of docs/sla.md), list the policies, or explain
 which policy applies to an order of a category, channel, grade, tier, type and priority."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from kefu.sla import selectors, services
-from kefu.sla.presets import PRESETS
+from kefu.sla.presets import PRESETS, limits_markdown
 
 
 class Command(BaseCommand):
@@ -16,6 +17,12 @@ class Command(BaseCommand):
         load = sub.add_parser("load-preset", help="create or update an industry preset")
         load.add_argument("industry", choices=sorted(PRESETS))
         sub.add_parser("list", help="print the policies in matching order")
+        presets = sub.add_parser("presets", help="the industry presets and their time limits")
+        presets.add_argument(
+            "--markdown",
+            action="store_true",
+            help="every limit of every preset as the Markdown table of docs/sla.md",
+        )
         explain = sub.add_parser(
             "explain", help="which policy applies to such an order, and why the ones before do not"
         )
@@ -38,6 +45,16 @@ class Command(BaseCommand):
             return
         if action == "explain":
             self._explain(options)
+            return
+        if action == "presets":
+            if options["markdown"]:
+                self.stdout.write(limits_markdown())
+                return
+            for code, preset in PRESETS.items():
+                count = sum(len(policy.milestones) for policy in preset.policies)
+                self.stdout.write(
+                    f"{code} {preset.name}：策略 {len(preset.policies)} 个，时限 {count} 个"
+                )
             return
         for policy in selectors.policies_list():
             state = "" if policy.is_active else "（停用）"
