@@ -141,8 +141,9 @@ def grading_round_close(
     decisions: Mapping[int, Decision] | None = None,
 ) -> int:
     """Record the review meeting's result: each proposal, or the meeting's own decision
-    (``decisions`` by customer id), becomes the customer's formal grade until the next
-    window closes. Returns how many customers were graded."""
+    (``decisions`` by customer id, or a supervisor's "Decide grade" made after the
+    proposal), becomes the customer's formal grade until the next window closes. Returns
+    how many customers were graded."""
     grading_round = GradingRound.objects.select_for_update().get(pk=grading_round.pk)
     if grading_round.status != RoundStatus.OPEN:
         raise ValidationError(_("This grading round is closed."), code="round_closed")
@@ -163,11 +164,21 @@ def grading_round_close(
             raise ValidationError(
                 {"grade": error or ValidationError(_("Choose a grade."), code="required")}
             )
-    for proposal in grading_round.proposals.all():
-        decisions.setdefault(
-            proposal.customer_id,
-            Decision(proposal.grade, proposal.service_tier, proposal.credit_rating),
-        )
+    proposals = list(grading_round.proposals.all())
+    # the meeting's re-grades made with "Decide grade" after the preliminary grade bind
+    regrades = {
+        record.customer_id: record
+        for record in GradeRecord.objects.filter(
+            kind=GradeKind.ADJUSTMENT, customer_id__in=[p.customer_id for p in proposals]
+        ).order_by("decided_at", "pk")
+    }
+    for proposal in proposals:
+        regrade = regrades.get(proposal.customer_id)
+        if regrade is not None and regrade.decided_at > proposal.proposed_at:
+            decision = Decision(regrade.grade, regrade.service_tier, regrade.credit_rating)
+        else:
+            decision = Decision(proposal.grade, proposal.service_tier, proposal.credit_rating)
+        decisions.setdefault(proposal.customer_id, decision)
     now = timezone.now()
     expires = rules.formal_grade_expires(meeting_on, _window(policy))
     customers = Customer.objects.select_for_update().filter(
