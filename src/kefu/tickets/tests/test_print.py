@@ -119,3 +119,13 @@ def test_logged_out_people_are_sent_to_log_in(client, signed_order):
     response = client.get(f"/tickets/{signed_order.pk}/print/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_sealed_reporter_stays_off_the_paper(client_as, org, signed_order):
+    from kefu.tickets.models import Ticket
+
+    Ticket.objects.filter(pk=signed_order.pk).update(identity_sealed=True)
+    html = client_as(org.handler).get(f"/tickets/{signed_order.pk}/print/").content.decode()
+    assert field(html, "wo-sealed") == "已保密"
+    for hidden in ("wo-customer", "wo-phone", "wo-address", "tel:"):
+        assert hidden not in html
