@@ -119,7 +119,12 @@ def test_a_handler_works_an_order_from_his_phone(phone, org, tmp_path):
     assert_fits(page)
 
 
-def test_the_print_button_opens_the_print_dialogue(page, org):
+def test_the_print_button_opens_the_print_dialogue(page, org, settings):
+    from kefu.config.settings import _CSP
+
+    # under the production Content-Security-Policy: no inline code on the page
+    settings.CONTENT_SECURITY_POLICY = _CSP
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = None
     org_services.staff_set_password(user=org.handler, password=PASSWORD)
     category = services.category_create(
         name="水电报修",
@@ -138,11 +143,14 @@ def test_the_print_button_opens_the_print_dialogue(page, org):
     )
     page.add_init_script(
         "window.__printed = 0; window.print = function () { window.__printed++; };"
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " function (e) { window.__csp.push(e.violatedDirective); });"
     )
     log_in(page, "handler", PASSWORD)
     page.goto(page.base_url + f"/tickets/{ticket.pk}/print/")
     page.get_by_role("button", name="打印").click()
     page.wait_for_function("window.__printed === 1")
+    assert page.evaluate("window.__csp") == []
     # on paper only the sheet: the menu and the buttons are left off
     page.emulate_media(media="print")
     expect(page.locator("header.topbar")).to_be_hidden()
