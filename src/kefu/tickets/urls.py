@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.tickets import views, views_majors
+from kefu.tickets import views, views_majors, views_print
 
 app_name = "tickets"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("config/canned/<int:pk>/", views.canned_edit, name="canned_edit"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/", views.act, name="act"),
+    path("<int:pk>/print/", views_print.print_order, name="print"),
     path("<int:pk>/urge/", views.urge, name="urge"),
     path("<int:pk>/supervise/", views.supervise, name="supervise"),
     path("<int:pk>/note/", views.note, name="note"),
