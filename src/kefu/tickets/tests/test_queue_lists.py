@@ -244,3 +244,17 @@ def test_the_api_lists_creates_renames_and_deletes_own_views_only(org):
     assert renamed.json()["name"] == "维修部"
     assert api(org.head).delete(f"/api/v1/saved-views/{body['id']}/").status_code == 204
     assert not SavedQueueView.objects.exists()
+
+
+def test_the_save_form_follows_filters_chosen_without_reloading(client_as, org, orders):  # noqa: F811
+    """Filters refresh only the results (htmx): the save-view form is among what is
+    refreshed, so it saves what is on screen."""
+    client = client_as(org.gm)
+    with time_machine.travel(TODAY, tick=False):
+        fragment = client.get(
+            "/tickets/",
+            {"queue": "all", "sort": "-created_at", "channel": "web", "text": ""},
+            headers={"HX-Request": "true", "HX-Target": "results"},
+        ).content.decode()
+    form = rendered_form(fragment, "save-view")
+    assert form.fields["query"] == "queue=all&sort=-created_at&channel=web"
