@@ -61,7 +61,7 @@ def _clean_name(owner: User, name: str, *, instance: SavedQueueView | None = Non
 def saved_view_create(*, owner: User, name: str, query: str | dict) -> SavedQueueView:
     """Save the queue address *query* as *owner*'s view *name*."""
     # one person's views are written one at a time: the limit and the name stay checked
-    User.objects.select_for_update().filter(pk=owner.pk).first()
+    list(User.objects.select_related(None).select_for_update().filter(pk=owner.pk).values("pk"))
     name = _clean_name(owner, name)
     if SavedQueueView.objects.filter(owner=owner).count() >= SavedQueueView.MAX_PER_PERSON:
         message = _(
