@@ -307,9 +307,13 @@ def queue(request):
     return render(request, "tickets/queue.html", context)
 
 
+MAX_SORTED_PAGE = 10_000
+
+
 def _page_number(raw: str | None) -> int:
+    """The page asked for, between 1 and ``MAX_SORTED_PAGE`` (a bad number is page 1)."""
     try:
-        return max(int(raw or 1), 1)
+        return min(max(int(raw or 1), 1), MAX_SORTED_PAGE)
     except ValueError:
         return 1
 

@@ -258,3 +258,10 @@ def test_the_save_form_follows_filters_chosen_without_reloading(client_as, org, 
         ).content.decode()
     form = rendered_form(fragment, "save-view")
     assert form.fields["query"] == "queue=all&sort=-created_at&channel=web"
+
+
+@pytest.mark.parametrize("page", ["x", "-3", "99999999999999999999999"])
+def test_a_bad_page_number_is_no_error_page(client_as, org, orders, page):  # noqa: F811
+    client = client_as(org.gm)
+    html = get(client, "/tickets/", queue="all", sort="created_at", page=page)
+    assert shown(html) in ([], numbers(orders, ACTIVE))
