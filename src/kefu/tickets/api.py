@@ -28,12 +28,15 @@ from kefu.tickets.models import (
     Category,
     IntakeChannel,
     RoutingRule,
+    SavedQueueView,
     Ticket,
     TicketEvent,
     TicketType,
 )
 from kefu.tickets.permissions import may_take
 from kefu.tickets.rules import Priority
+from kefu.tickets.services import saved_views
+from kefu.tickets.services.saved_views import saved_view_url
 from kefu.tickets.states import MOVES, Action, Need, allowed_actions, missing
 
 
@@ -710,3 +713,48 @@ class CannedReplyViewSet(viewsets.ModelViewSet):
         if code:
             qs = qs.filter(Q(category__code=code) | Q(category__isnull=True))
         return qs
+
+
+class SavedQueueViewSerializer(serializers.ModelSerializer):
+    """A saved view: its name and the queue address (queue, filters, sort) it opens."""
+
+    url = serializers.SerializerMethodField(help_text="The queue page this view opens.")
+
+    class Meta:
+        model = SavedQueueView
+        fields = ["id", "name", "query", "url", "created_at"]
+        read_only_fields = ["id", "url", "created_at"]
+        # the name's rules (required, length, unique per person) are the service's
+        extra_kwargs = {"name": {"validators": [], "required": False, "allow_blank": True}}
+
+    def get_url(self, view: SavedQueueView) -> str:
+        return saved_view_url(view)
+
+
+class SavedQueueViewViewSet(viewsets.ModelViewSet):
+    """The signed-in person's saved views of the work-order queue (我的保存视图): list,
+    save the current queue address under a name, rename, delete. Each person sees only
+    their own."""
+
+    serializer_class = SavedQueueViewSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    pagination_class = None
+
+    def get_queryset(self):
+        return SavedQueueView.objects.filter(owner=self.request.user).order_by("id")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = saved_views.saved_view_create(
+            owner=self.request.user, name=data.get("name", ""), query=data.get("query", "")
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = saved_views.saved_view_rename(
+            view=serializer.instance,
+            name=serializer.validated_data.get("name", serializer.instance.name),
+        )
+
+    def perform_destroy(self, instance):
+        saved_views.saved_view_delete(view=instance)

@@ -33,6 +33,8 @@ CODES = {
     "no_lead_department": _("No lead department is set for the category."),
     "owner_not_in_department": _("The handler does not work in the handling department."),
     "ruling_binding": _("The office has ruled which department owns the order."),
+    "saved_view_name_taken": _("The person already has a saved view of that name."),
+    "saved_views_too_many": _("The person has saved as many views as allowed."),
     "same_department": _("The department is the one already handling the order."),
     "settle_not_allowed": _("Orders of this category cannot be settled at first contact."),
     "ticket_finished": _("The order is already finished."),

@@ -664,3 +664,37 @@ class LiaisonSlip(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class SavedQueueView(models.Model):
+    """A person's own queue: the filters and sort of the queue page saved under a name,
+    shown to that person only as one more queue tab (我的保存视图)."""
+
+    NAME_MAX_LENGTH = 30
+    MAX_PER_PERSON = 20
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_queue_views",
+    )
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    # the queue page's address query (queue, filters, sort), as the page reads it
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="tickets_saved_view_name_unique",
+                violation_error_code="saved_view_name_taken",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

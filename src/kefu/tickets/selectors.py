@@ -134,8 +134,34 @@ class TicketFilter:
     extra: dict = field(default_factory=dict)
 
 
-def queue(user, name: str, filters: TicketFilter | None = None) -> QuerySet[Ticket]:
-    """One of the role queues, in queue order (priority, customer grade, due time)."""
+# The columns a queue may be sorted by (``?sort=created_at``, ``?sort=-created_at``): the
+# name in the address and the field it orders by. The order's id breaks ties, so that the
+# order is total and pages neither repeat nor skip a row.
+SORTS = {
+    "number": "number",
+    "created_at": "created_at",
+    "priority": "priority_rank",
+    "next_due_at": "due_sort",
+    "status": "status",
+    "category": "category__name",
+}
+
+
+def sort_keys(sort: str) -> tuple[str, ...] | None:
+    """The ORDER BY of a whitelisted *sort*; None for the queue order (or an unknown sort)."""
+    field_name = SORTS.get(sort.removeprefix("-"))
+    if field_name is None:
+        return None
+    if sort.startswith("-"):
+        return (f"-{field_name}", "-id")
+    return (field_name, "id")
+
+
+def queue(
+    user, name: str, filters: TicketFilter | None = None, *, sort: str = ""
+) -> QuerySet[Ticket]:
+    """One of the role queues, in queue order (priority, customer grade, due time) or in
+    the order of a column of ``SORTS``."""
     qs = _queue_filtered(user, name, filters)
     viewer = viewer_for(user)
     if _needs_scope(viewer, user, name):
@@ -145,46 +171,52 @@ def queue(user, name: str, filters: TicketFilter | None = None) -> QuerySet[Tick
     return (
         qs.select_related("category", "ticket_type", "department", "owner", "first_responder")
         .only(*QUEUE_COLUMNS)
-        .order_by(*_KEYS)
+        .order_by(*(sort_keys(sort) or _KEYS))
     )
 
 
-def _queue_filtered(user, name: str, filters: TicketFilter | None) -> QuerySet[Ticket]:
-    """The queue's own conditions and the user's filters, without the data scope."""
-    qs = Ticket.objects.all()
+def _queue_q(user, name: str, filters: TicketFilter | None) -> Q | None:
+    """The queue's own condition; None when the queue is empty for *user*."""
     # the same sorted lists as the partial indexes' conditions, so the planner uses them
     open_statuses = sorted(OPEN_STATUSES)
     active = sorted(OPEN_STATUSES | AWAITING_CUSTOMER)
     match name:
         case "mine":
-            qs = qs.filter(owner=user, status__in=open_statuses)
+            return Q(owner=user, status__in=open_statuses)
         case "to_sign":
             if not user.department_id:
-                return qs.none()
+                return None
             subtree = Department.objects.subtree_of(user.department)
-            qs = qs.filter(
-                status=Status.DISPATCHED, department_id__in=Subquery(subtree.values("pk"))
-            )
+            return Q(status=Status.DISPATCHED, department_id__in=Subquery(subtree.values("pk")))
         case "first_responder":
-            qs = qs.filter(first_responder=user, status__in=active)
+            return Q(first_responder=user, status__in=active)
         case "urged":
-            qs = qs.filter(urge_count__gt=0, status__in=open_statuses)
+            return Q(urge_count__gt=0, status__in=open_statuses)
         case "supervised":
-            qs = qs.filter(supervised=True, status__in=active)
+            return Q(supervised=True, status__in=active)
         case "major":
             # every major matter, finished ones too: the general manager follows them
-            qs = qs.filter(major=True)
+            return Q(major=True)
         case "unclaimed":
-            qs = qs.filter(first_responder__isnull=True, status__in=open_statuses)
+            return Q(first_responder__isnull=True, status__in=open_statuses)
         case "overdue":
             # open orders whose next deadline has passed
-            qs = qs.filter(status__in=open_statuses, next_due_at__lt=timezone.now())
+            return Q(status__in=open_statuses, next_due_at__lt=timezone.now())
         case "all":
             # work still in hand unless the filter asks for statuses (e.g. closed history)
             if filters is None or not filters.status:
-                qs = qs.filter(status__in=active)
+                return Q(status__in=active)
+            return Q()
         case _:
             raise ValueError(f"unknown queue {name!r}")
+
+
+def _queue_filtered(user, name: str, filters: TicketFilter | None) -> QuerySet[Ticket]:
+    """The queue's own conditions and the user's filters, without the data scope."""
+    q = _queue_q(user, name, filters)
+    if q is None:
+        return Ticket.objects.none()
+    qs = Ticket.objects.filter(q)
     if filters is not None:
         qs = apply_filters(qs, filters)
     return qs
@@ -436,6 +468,33 @@ def _subtree(path: str) -> list[int] | None:
 
 
 # ---------------------------------------------------------------- counts
+
+
+def sorted_page(
+    user, name: str, filters: TicketFilter | None, *, sort: str, page: int = 1, size: int = 50
+) -> tuple[list[Ticket], bool]:
+    """One page of a queue sorted by a column (``SORTS``); returns the rows and whether a
+    next page follows. Numbered pages (offset) rather than a cursor: the order is total
+    (column, id), so a page neither repeats nor skips a row, and any column may be sorted
+    without an index or a cursor format of its own."""
+    start = (max(page, 1) - 1) * size
+    rows = list(queue(user, name, filters, sort=sort)[start : start + size + 1])
+    return rows[:size], len(rows) > size
+
+
+def tab_counts(user) -> dict[str, int]:
+    """How many orders wait in each queue of ``QUEUES``, as the tabs show them: one query
+    over what the user may see, one conditional count per queue."""
+    viewer = viewer_for(user)
+    conditions = {name: _queue_q(user, name, None) for name in QUEUES}
+    counted = {name: q for name, q in conditions.items() if q is not None}
+    qs = Ticket.objects.all()
+    scope = _visible_q(viewer)
+    if scope is not None:
+        qs = qs.filter(scope)
+    # aliases apart from the field names (a queue is named like a field: first_responder)
+    found = qs.aggregate(**{f"n_{name}": Count("id", filter=q) for name, q in counted.items()})
+    return {name: found.get(f"n_{name}") or 0 for name in QUEUES}
 
 
 def queue_counts(user) -> dict[str, int]:

@@ -36,11 +36,14 @@ from kefu.tickets.models import (
     DepartmentQueue,
     IntakeChannel,
     RoutingRule,
+    SavedQueueView,
     Ticket,
     TicketType,
 )
 from kefu.tickets.permissions import may_supervise, may_take
 from kefu.tickets.rules import Channel, Priority
+from kefu.tickets.services import saved_views
+from kefu.tickets.services.saved_views import saved_view_query, saved_view_url
 from kefu.tickets.states import (
     AWAITING_CUSTOMER,
     DESTRUCTIVE,
@@ -245,29 +248,55 @@ def queue(request):
     name = request.GET.get("queue") or selectors.default_queue(request.user)
     if name not in selectors.QUEUES:
         raise Http404
+    sort = request.GET.get("sort", "")
+    if selectors.sort_keys(sort) is None:
+        sort = ""  # an unknown sort is the queue order
     departments = departments_visible(request.user).order_by("path")
     form = TicketFilterForm(request.GET or None, departments=departments)
     filters = _queue_filter(form)
     if request.GET.get("export") == "xlsx":
-        return _export(selectors.queue(request.user, name, filters), name)
-    rows, next_cursor = selectors.queue_page(
-        request.user, name, filters, after=request.GET.get("after", ""), size=QUEUE_PAGE_SIZE
-    )
-    _label_rows(rows)
+        return _export(selectors.queue(request.user, name, filters, sort=sort), name)
     query = request.GET.copy()
-    query.pop("after", None)
-    query.pop("export", None)
+    for key in ("after", "page", "export", "sort"):
+        query.pop(key, None)
+    if sort:
+        query["sort"] = sort
+    page = _page_number(request.GET.get("page"))
+    next_page = 0
+    if sort:
+        rows, more = selectors.sorted_page(
+            request.user, name, filters, sort=sort, page=page, size=QUEUE_PAGE_SIZE
+        )
+        next_cursor = ""
+        next_page = page + 1 if more else 0
+    else:
+        rows, next_cursor = selectors.queue_page(
+            request.user, name, filters, after=request.GET.get("after", ""), size=QUEUE_PAGE_SIZE
+        )
+    _label_rows(rows)
+    counts = selectors.tab_counts(request.user)
+    saved = list(SavedQueueView.objects.filter(owner=request.user).order_by("id"))
+    current_view = next((v for v in saved if str(v.pk) == request.GET.get("view")), None)
+    for view in saved:
+        view.url = saved_view_url(view)
     context = {
         "queue_name": name,
         "queue_label": QUEUE_LABELS[name],
         "queues": QUEUE_LABELS,
-        "unclaimed_count": selectors.queue(request.user, "unclaimed").count(),
-        "overdue_count": selectors.queue(request.user, "overdue").count(),
+        "tabs": [(key, label, counts[key]) for key, label in QUEUE_LABELS.items()],
+        "unclaimed_count": counts["unclaimed"],
+        "overdue_count": counts["overdue"],
+        "saved_views": saved,
+        "current_view": current_view,
+        "saved_query": saved_view_query(query.urlencode()),
+        "sort": sort,
+        "sort_columns": _sort_columns(query, sort),
         "form": form,
         "rows": rows,
         "next_cursor": next_cursor,
+        "next_page": next_page,
         "query_string": query.urlencode(),
-        "first_page": not request.GET.get("after"),
+        "first_page": not request.GET.get("after") and page == 1,
         "detail_base": reverse("tickets:queue"),
         "filter_types": TicketType.objects.order_by("sort_order", "id").only("name"),
         "filter_categories": _indented(Category.objects.order_by("path").only("name", "depth")),
@@ -276,6 +305,71 @@ def queue(request):
     if request.htmx and request.htmx.target == "results":
         return render(request, "tickets/queue.html#results", context)
     return render(request, "tickets/queue.html", context)
+
+
+MAX_SORTED_PAGE = 10_000
+
+
+def _page_number(raw: str | None) -> int:
+    """The page asked for, between 1 and ``MAX_SORTED_PAGE`` (a bad number is page 1)."""
+    try:
+        return min(max(int(raw or 1), 1), MAX_SORTED_PAGE)
+    except ValueError:
+        return 1
+
+
+def _sort_columns(query, sort: str) -> dict[str, dict[str, str]]:
+    """For each sortable column header: the address that sorts by it (again: reversed)
+    and the direction it is sorted in now ("ascending", "descending" or "none")."""
+    columns = {}
+    for column in selectors.SORTS:
+        link = query.copy()
+        link["sort"] = f"-{column}" if sort == column else column
+        direction = (
+            "ascending" if sort == column else "descending" if sort == f"-{column}" else "none"
+        )
+        columns[column] = {"href": f"?{link.urlencode()}", "direction": direction}
+    return columns
+
+
+@login_required
+@require_POST
+def saved_view_create(request):
+    """Save the queue's current filters and sort under a name (我的保存视图)."""
+    query = request.POST.get("query", "")
+    try:
+        view = saved_views.saved_view_create(
+            owner=request.user, name=request.POST.get("name", ""), query=query
+        )
+    except ValidationError as exc:
+        _saved_view_errors(request, exc)
+        return redirect(f"{reverse('tickets:queue')}?{saved_view_query(query)}")
+    messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
+    return redirect(saved_view_url(view))
+
+
+@login_required
+@require_POST
+def saved_view_edit(request, pk):
+    """Rename or delete one of the person's own saved views."""
+    view = get_object_or_404(SavedQueueView, pk=pk, owner=request.user)
+    if request.POST.get("delete"):
+        saved_views.saved_view_delete(view=view)
+        messages.success(request, _("The view “%(name)s” is deleted.") % {"name": view.name})
+        return redirect(f"{reverse('tickets:queue')}?{view.query}")
+    try:
+        saved_views.saved_view_rename(view=view, name=request.POST.get("name", ""))
+    except ValidationError as exc:
+        _saved_view_errors(request, exc)
+    else:
+        messages.success(request, _("The view is renamed “%(name)s”.") % {"name": view.name})
+    return redirect(saved_view_url(view))
+
+
+def _saved_view_errors(request, exc: ValidationError) -> None:
+    label = _("View name")
+    for message in exc.messages:
+        messages.error(request, f"{label}：{message}")
 
 
 EXPORT_LIMIT = 50_000
