@@ -63,7 +63,9 @@ urlpatterns = [
         name="api-complaint-approval-chain",
     ),
     path("progress/", tickets_api.ProgressView.as_view(), name="api-progress"),
-    path("new-year-campaigns/", followups_api.NewYearCampaignView.as_view(), name="api-new-year"),
+    path(
+        "new-year-campaigns/", followups_api.NewYearCampaignListView.as_view(), name="api-new-year"
+    ),
     path(
         "new-year-campaigns/<slug:code>/",
         followups_api.NewYearCampaignView.as_view(),

@@ -213,7 +213,7 @@ class AttributeInput(serializers.Serializer):
     )
 
 
-class ResultInput(serializers.Serializer):
+class NegotiatedResultInput(serializers.Serializer):
     result = serializers.CharField(help_text="The result negotiated with the customer.")
 
 
@@ -410,12 +410,12 @@ class ComplaintCaseViewSet(viewsets.ReadOnlyModelViewSet):
             AttributeInput, lambda c, d: case_attribute(case=c, actor=request.user, **d)
         )
 
-    @extend_schema(request=ResultInput, responses=CaseSerializer)
+    @extend_schema(request=NegotiatedResultInput, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="negotiated-result")
     def negotiated_result(self, request, pk=None):
         """The result negotiated with the customer, returned to the office (CMP-10)."""
         return self._run(
-            ResultInput, lambda c, d: case_result_return(case=c, actor=request.user, **d)
+            NegotiatedResultInput, lambda c, d: case_result_return(case=c, actor=request.user, **d)
         )
 
     @extend_schema(request=ActionInput, responses=CaseSerializer)

@@ -327,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "MilestoneKindEnum": "kefu.sla.models.MilestoneKindChoices.choices",
         "RemedyKindEnum": "kefu.complaints.rules.RemedyKind.choices",
         "CorrectiveActionKindEnum": "kefu.complaints.rules.ActionKind.choices",
+        "NotificationKindEnum": "kefu.notify.models.NotificationKind.choices",
+        "RoleCodeEnum": "kefu.org.roles.RoleCode.choices",
     },
 }
 

@@ -502,25 +502,32 @@ def _audience_body(rule) -> dict:
     }
 
 
-class NewYearCampaignView(APIView):
+class NewYearCampaignListView(APIView):
     """The December New Year greeting and needs survey (RV-11, NTF-05): whom each New Year
-    rule reaches. `PUT …/{code}/` (administrators) sets the audience: grades (none: every
-    grade), new and/or existing customers, tags (none: any)."""
+    rule reaches."""
 
     @extend_schema(responses=NewYearAudienceSerializer(many=True))
-    def get(self, request, code: str | None = None):
-        found = selectors.new_year_rules()
-        if code is not None:
-            found = found.filter(code=code)
-            if not found.exists():
-                raise exceptions.NotFound
-        return Response([_audience_body(rule) for rule in found])
+    def get(self, request):
+        return Response([_audience_body(rule) for rule in selectors.new_year_rules()])
 
-    @extend_schema(request=NewYearAudienceSerializer, responses=NewYearAudienceSerializer)
-    def put(self, request, code: str | None = None):
-        rule = selectors.new_year_rules().filter(code=code).first() if code else None
+
+class NewYearCampaignView(APIView):
+    """One New Year rule's audience. `PUT` (administrators) sets it: grades (none: every
+    grade), new and/or existing customers, tags (none: any)."""
+
+    def _rule(self, code: str):
+        rule = selectors.new_year_rules().filter(code=code).first()
         if rule is None:
             raise exceptions.NotFound
+        return rule
+
+    @extend_schema(responses=NewYearAudienceSerializer)
+    def get(self, request, code: str):
+        return Response(_audience_body(self._rule(code)))
+
+    @extend_schema(request=NewYearAudienceSerializer, responses=NewYearAudienceSerializer)
+    def put(self, request, code: str):
+        rule = self._rule(code)
         body = NewYearAudienceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

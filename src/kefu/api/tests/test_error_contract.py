@@ -140,6 +140,10 @@ def path_and_persona(path: str):
         values = {"code": Category.objects.order_by("pk").first().code}
     elif path.startswith("/api/v1/channels/{code}/"):
         values = {"code": IntakeChannel.objects.order_by("pk").first().code}
+    elif path.startswith("/api/v1/new-year-campaigns/{code}/"):
+        from kefu.followups.selectors import new_year_rules
+
+        values = {"code": new_year_rules().order_by("pk").first().code}
     elif path.startswith("/api/v1/complaints/{id}/"):
         complaint = ComplaintCase.objects.order_by("pk").first()
         values = {"id": complaint.pk, "item": 1}

@@ -59,6 +59,7 @@ def finish_investigation(case, org):
         facts="批次 B12 焊点虚焊",
         root_cause="回流焊温度曲线漂移",
         responsibility="at_fault",
+        fault_cause="quality",
         responsible_department=org.repairs,
     )
 
