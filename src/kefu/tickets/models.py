@@ -675,7 +675,7 @@ class SavedQueueView(models.Model):
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("saved view", "owner"),
         on_delete=models.CASCADE,
         related_name="saved_queue_views",
     )

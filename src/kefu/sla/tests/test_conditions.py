@@ -370,7 +370,7 @@ def test_the_explain_command_answers_for_operators(org, demo_categories, propert
         call_command("sla", "explain", "--category", "leak", "--channel", "hotline", stdout=out)
     text = out.getvalue()
     assert (
-        "property-escalated 上级转办事项：不适用（渠道：本单为 服务热线，策略要求 上级转办）"
+        "property-escalated 上级转办事项：不适用（受理渠道：本单为 服务热线，策略要求 上级转办）"
         in text
     )
     assert "property-repair-leak 报修·跑冒滴漏：适用（条件全部满足）" in text
