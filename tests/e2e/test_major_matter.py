@@ -46,6 +46,7 @@ def test_agent_flags_a_major_matter_and_the_general_manager_finds_it(page, org):
     page.locator("a[accesskey='3']").click()  # 工单
     page.get_by_role("link", name=ticket.number).click()
     panel = page.get_by_test_id("major-panel")
+    panel.get_by_test_id("flag-major").locator("summary").click()  # folded: rarely needed
     panel.get_by_label("重大事项原因").fill("整栋楼停水，涉及300户居民")
     panel.get_by_role("button", name="标记为重大事项并报告总经理").click()
     expect(page.get_by_test_id("major-flag")).to_contain_text("已通知总经理")
