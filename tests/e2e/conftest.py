@@ -1,6 +1,7 @@
 """Browser journeys: Playwright driving Debian's chromium against the live test server."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,29 @@ def log_in(page, username, password):
     page.get_by_label("登录名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+# Collects the Content-Security-Policy violations of a page in window.__cspViolations.
+WATCH_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
+});
+"""
+
+
+@pytest.fixture
+def enforced_csp(settings):
+    """The production Content-Security-Policy, enforced rather than reported."""
+    from kefu.config.settings import _CSP
+
+    settings.CONTENT_SECURITY_POLICY = _CSP
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+
+
+def log_out(page):
+    page.get_by_role("button", name="退出登录").click()
+    expect(page).to_have_url(re.compile("/accounts/login/"))
 
 
 def press_key(page, key):

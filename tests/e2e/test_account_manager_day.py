@@ -18,7 +18,7 @@ from kefu.customers import services as customer_services
 from kefu.org import services as org_services
 from kefu.tickets import services as ticket_services
 from kefu.tickets.models import TicketType
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +26,6 @@ PASSWORD = "Account-2026-pass"
 SH = ZoneInfo("Asia/Shanghai")
 # a Thursday after today, so that every cookie the server sets is still valid
 THURSDAY = datetime(2026, 12, 10, 10, 0, tzinfo=SH)
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出登录").click()
-    expect(page).to_have_url(re.compile("/accounts/login/"))
 
 
 def test_account_manager_reads_the_file_plans_visits_and_files_the_week(page, org, tmp_path):

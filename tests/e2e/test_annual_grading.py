@@ -15,18 +15,13 @@ from playwright.sync_api import expect
 from kefu.customers import services as customer_services
 from kefu.customers.models import Customer
 from kefu.org import services as org_services
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Grading-2027-pass"
 SH = ZoneInfo("Asia/Shanghai")
 IN_WINDOW = datetime(2027, 3, 26, 10, 0, tzinfo=SH)
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出登录").click()
-    expect(page).to_have_url(re.compile("/accounts/login/"))
 
 
 def open_round(page):

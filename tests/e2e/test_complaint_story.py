@@ -14,16 +14,11 @@ from kefu.org import services as org_services
 from kefu.tickets import services
 from kefu.tickets.models import TicketType
 from kefu.tickets.states import Action
-from tests.e2e.conftest import log_in, press_key
+from tests.e2e.conftest import log_in, log_out, press_key
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Complaint-2026-pass"
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出登录").click()
-    expect(page).to_have_url(re.compile("/accounts/login/"))
 
 
 def open_case(page, case):

@@ -8,26 +8,11 @@ from playwright.sync_api import expect
 
 from kefu.customers import services as customer_services
 from kefu.org import services
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import WATCH_VIOLATIONS, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Hotline-2026-pass"
-
-WATCH_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
-});
-"""
-
-
-@pytest.fixture
-def enforced_csp(settings):
-    from kefu.config.settings import _CSP
-
-    settings.CONTENT_SECURITY_POLICY = _CSP
-    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 
 def test_pages_work_under_the_production_policy(enforced_csp, page, org):

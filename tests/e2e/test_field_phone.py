@@ -12,7 +12,7 @@ from kefu.org import services as org_services
 from kefu.sla import services as sla_services
 from kefu.tickets import services
 from kefu.tickets.models import TicketType
-from tests.e2e.conftest import log_in, open_more_actions
+from tests.e2e.conftest import WATCH_VIOLATIONS, log_in, open_more_actions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -119,12 +119,8 @@ def test_a_handler_works_an_order_from_his_phone(phone, org, tmp_path):
     assert_fits(page)
 
 
-def test_the_print_button_opens_the_print_dialogue(page, org, settings):
-    from kefu.config.settings import _CSP
-
+def test_the_print_button_opens_the_print_dialogue(enforced_csp, page, org):
     # under the production Content-Security-Policy: no inline code on the page
-    settings.CONTENT_SECURITY_POLICY = _CSP
-    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = None
     org_services.staff_set_password(user=org.handler, password=PASSWORD)
     category = services.category_create(
         name="水电报修",
@@ -141,16 +137,15 @@ def test_the_print_button_opens_the_print_dialogue(page, org, settings):
         contact_phone="13812345678",
         dispatch_to=org.repairs_team,
     )
+    page.add_init_script(WATCH_VIOLATIONS)
     page.add_init_script(
         "window.__printed = 0; window.print = function () { window.__printed++; };"
-        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
-        " function (e) { window.__csp.push(e.violatedDirective); });"
     )
     log_in(page, "handler", PASSWORD)
     page.goto(page.base_url + f"/tickets/{ticket.pk}/print/")
     page.get_by_role("button", name="打印").click()
     page.wait_for_function("window.__printed === 1")
-    assert page.evaluate("window.__csp") == []
+    assert page.evaluate("window.__cspViolations") == []
     # on paper only the sheet: the menu and the buttons are left off
     page.emulate_media(media="print")
     expect(page.locator("header.topbar")).to_be_hidden()

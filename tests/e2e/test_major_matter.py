@@ -12,16 +12,11 @@ from playwright.sync_api import expect
 from kefu.org import services as org_services
 from kefu.tickets import services
 from kefu.tickets.models import LiaisonSlip, TicketType
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Major-2026-pass"
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出登录").click()
-    expect(page).to_have_url(re.compile("/accounts/login/"))
 
 
 def test_agent_flags_a_major_matter_and_the_general_manager_finds_it(page, org):

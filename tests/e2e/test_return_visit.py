@@ -16,16 +16,11 @@ from kefu.org.models import DepartmentKind
 from kefu.tickets import services
 from kefu.tickets.models import Ticket, TicketType
 from kefu.tickets.states import Action
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Return-visit-2026"
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出登录").click()
-    expect(page).to_have_url(re.compile("/accounts/login/"))
 
 
 def resolve_in_browser(page, ticket, text):

@@ -4,7 +4,6 @@ order is resolved late and closed, and the late department answers the investiga
 notice opened at the closure — all on the live server, with the clock moved by the test
 (never slept on)."""
 
-import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +17,7 @@ from kefu.sla import services as sla_services
 from kefu.tickets import services
 from kefu.tickets.models import Ticket, TicketType
 from kefu.tickets.states import Action
-from tests.e2e.conftest import log_in, open_more_actions
+from tests.e2e.conftest import log_in, log_out, open_more_actions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +25,6 @@ PASSWORD = "Deadline-2026-pass"
 SH = ZoneInfo("Asia/Shanghai")
 # a Monday after today, so that every cookie the server sets is still valid for the browser
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=SH)
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出登录").click()
-    expect(page).to_have_url(re.compile("/accounts/login/"))
 
 
 def row_of(page, milestone: str):

@@ -1,8 +1,6 @@
 """The work-order story in the browser: hotline intake with screen pop → dispatch → sign →
 co-handling child → resolve → the customer sees the progress."""
 
-import re
-
 import pytest
 from conftest import make_department
 from playwright.sync_api import expect
@@ -11,16 +9,11 @@ from kefu.org import services as org_services
 from kefu.org.models import DepartmentKind
 from kefu.tickets import services
 from kefu.tickets.models import Ticket, TicketType
-from tests.e2e.conftest import log_in, open_more_actions
+from tests.e2e.conftest import log_in, log_out, open_more_actions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Hotline-2026-pass"
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出登录").click()
-    expect(page).to_have_url(re.compile("/accounts/login/"))
 
 
 def test_hotline_order_from_screen_pop_to_customer_progress(page, org):
